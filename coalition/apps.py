@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CoalitionConfig(AppConfig):
+    name = "coalition"
+    verbose_name = "Coalition"
+
+    def ready(self) -> None:
+        from coalition import audit
+
+        audit.connect_signals()
+        post_migrate.connect(_ensure_staff_groups, sender=self)
+
+
+def _ensure_staff_groups(**kwargs) -> None:
+    from coalition.services import staff_groups_ensure
+
+    staff_groups_ensure()

@@ -1,0 +1,36 @@
+"""Coalition-wide writes: staff groups and their permissions."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+# Staff roles are Django groups. Each later feature adds the permissions its staff pages need.
+STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
+    "analyst": [
+        "practices.view_practice",
+        "practices.view_member_directory",
+        "coalition.view_audit_trail",
+    ],
+    "pso_staff": ["practices.view_practice", "practices.view_member_directory"],
+    "purchasing": ["practices.view_practice", "practices.view_member_directory"],
+}
+
+
+@transaction.atomic
+def staff_groups_ensure() -> dict[str, Group]:
+    """Create the staff groups and give them exactly their permissions. Idempotent."""
+    groups = {}
+    for name, codes in STAFF_GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:  # absent only mid-way through the first migrate
+                permissions.append(permission)
+        group.permissions.set(permissions)
+        groups[name] = group
+    return groups

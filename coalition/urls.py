@@ -1,0 +1,28 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from coalition import views
+from practices import views as practice_views
+
+# The admin signs in through the site's sign-in, so two-factor and lockout apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Radiology Coalition administration"
+
+staff_patterns = (
+    [
+        path("members/", views.StaffDirectoryView.as_view(), name="directory"),
+        path("audit/", views.AuditTrailView.as_view(), name="audit"),
+    ],
+    "staff",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("practices/", include("practices.urls")),
+    path("invitations/<str:token>/", practice_views.invitation_accept, name="invitation_accept"),
+    path("staff/", include(staff_patterns)),
+    path("api/v1/", include("coalition.api.urls")),
+    path("admin/", admin.site.urls),
+]

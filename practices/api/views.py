@@ -1,0 +1,193 @@
+"""Practices API: the caller's practices, their members, invitations and API keys."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coalition.middleware import has_totp
+from coalition.models import STAFF_GROUPS
+from coalition.scoping import PracticeScopedViewSet
+from practices import selectors, services
+from practices.api.serializers import (
+    InvitationSerializer,
+    MembershipRoleSerializer,
+    MembershipSerializer,
+    MeSerializer,
+    PracticeAPIKeyCreatedSerializer,
+    PracticeAPIKeySerializer,
+    PracticeSerializer,
+)
+from practices.models import Invitation, Membership, PracticeAPIKey, Role, role_at_least
+
+
+def _api_key(request) -> PracticeAPIKey | None:
+    return request.auth if isinstance(request.auth, PracticeAPIKey) else None
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        api_key = _api_key(request)
+        memberships = selectors.memberships_of_user(user=user)
+        if api_key is not None:
+            memberships = memberships.filter(practice=api_key.practice)
+        data = {
+            "email": user.email,
+            "full_name": user.full_name,
+            "is_coalition_staff": user.is_coalition_staff,
+            "staff_groups": list(
+                user.groups.filter(name__in=STAFF_GROUPS).values_list("name", flat=True)
+            ),
+            "two_factor_enabled": has_totp(user),
+            "memberships": list(memberships),
+            "api_key_practice": api_key.practice.slug if api_key else None,
+        }
+        return Response(MeSerializer(data).data)
+
+
+class PracticeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Practices the caller belongs to (staff with the directory permission: all). A practice
+    admin may update the radiologist FTE and ownership of their practice."""
+
+    serializer_class = PracticeSerializer
+    permission_classes = [IsAuthenticated]
+    lookup_field = "slug"
+    lookup_url_kwarg = "practice_slug"
+    ordering_fields = ["name", "radiologist_fte", "joined_on"]
+    ordering = ["name"]
+    filterset_fields = ["region", "size_band", "state"]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.practices_visible_to(
+            user=self.request.user, api_key=_api_key(self.request)
+        )
+
+    def perform_update(self, serializer):
+        practice = serializer.instance
+        membership = selectors.membership_of(user=self.request.user, practice_slug=practice.slug)
+        if (
+            _api_key(self.request)
+            or membership is None
+            or not role_at_least(membership.role, Role.PRACTICE_ADMIN)
+        ):
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied("Only a practice admin may change the practice profile.")
+        serializer.instance = services.practice_update(
+            practice=practice,
+            **{
+                k: v
+                for k, v in serializer.validated_data.items()
+                if k in {"radiologist_fte", "ownership"}
+            },
+        )
+
+
+class MembershipViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    PracticeScopedViewSet,
+):
+    """Members of the practice. Practice admins change roles (PATCH) and remove members."""
+
+    scoped_model = Membership
+    serializer_class = MembershipSerializer
+    lookup_url_kwarg = "membership_id"
+    lookup_value_regex = r"\d+"
+    ordering_fields = ["created_at", "role", "user__email"]
+    ordering = ["user__email"]
+    filterset_fields = ["role"]
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("user")
+
+    @extend_schema(request=MembershipRoleSerializer, responses=MembershipSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        membership = self.get_object()
+        payload = MembershipRoleSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.membership_change_role(membership=membership, role=payload.validated_data["role"])
+        return Response(self.get_serializer(membership).data)
+
+    def perform_destroy(self, instance):
+        services.membership_remove(membership=instance)
+
+
+class InvitationViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    PracticeScopedViewSet,
+):
+    """Open invitations; practice admins invite by e-mail (POST) and withdraw (DELETE)."""
+
+    scoped_model = Invitation
+    serializer_class = InvitationSerializer
+    read_role = Role.PRACTICE_ADMIN
+    lookup_url_kwarg = "invitation_id"
+    lookup_value_regex = r"\d+"
+    ordering_fields = ["created_at", "email"]
+    ordering = ["-created_at"]
+    filterset_fields = ["role"]
+
+    def refine_queryset(self, queryset):
+        return queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True).select_related(
+            "invited_by"
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = services.invitation_create(
+            practice=self.practice, invited_by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.invitation_revoke(invitation=instance)
+
+
+class PracticeAPIKeyViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    PracticeScopedViewSet,
+):
+    """The practice's API keys. POST answers the new key once; DELETE revokes."""
+
+    scoped_model = PracticeAPIKey
+    serializer_class = PracticeAPIKeySerializer
+    read_role = Role.PRACTICE_ADMIN
+    lookup_url_kwarg = "practiceapikey_id"
+    lookup_value_regex = r"[^/]+"
+    ordering_fields = ["created", "name"]
+    ordering = ["-created"]
+    filterset_fields = ["revoked"]
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("created_by")
+
+    @extend_schema(responses={201: PracticeAPIKeyCreatedSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        api_key, raw_key = services.api_key_create(
+            practice=self.practice, name=serializer.validated_data["name"], created_by=request.user
+        )
+        api_key.key = raw_key
+        return Response(
+            PracticeAPIKeyCreatedSerializer(api_key, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def perform_destroy(self, instance):
+        services.api_key_revoke(api_key=instance)

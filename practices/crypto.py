@@ -1,0 +1,48 @@
+"""Per-practice secrets: pseudonyms for providers and encryption of the practice's local ids.
+
+Each practice has 32 random bytes, stored wrapped (Fernet) with the server key
+PRACTICE_SECRETS_KEY. From them two keys are derived with HKDF: one for the HMAC-SHA256
+pseudonym of a provider's local id (what benchmarks and staff see), one for encrypting the
+local id itself so that only that practice's pages can show it again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+
+def _server_fernet() -> Fernet:
+    return Fernet(settings.PRACTICE_SECRETS_KEY.encode())
+
+
+def new_wrapped_secret() -> bytes:
+    return _server_fernet().encrypt(secrets.token_bytes(32))
+
+
+def unwrap_secret(wrapped: bytes) -> bytes:
+    return _server_fernet().decrypt(bytes(wrapped))
+
+
+def _derive(secret: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret)
+
+
+def pseudonym_key(secret: bytes) -> bytes:
+    return _derive(secret, b"provider-pseudonym")
+
+
+def local_id_fernet(secret: bytes) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_derive(secret, b"provider-local-id")))
+
+
+def pseudonymize(key: bytes, local_id: str) -> str:
+    """Stable, practice-specific pseudonym of a provider's local id (hex HMAC-SHA256)."""
+    return hmac.new(key, local_id.strip().encode(), hashlib.sha256).hexdigest()
