@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "auditlog",
     "coalition",
     "practices",
+    "practices.submissions",
     "benchmarks",
     "quality",
 ]
