@@ -1,0 +1,51 @@
+"""Sample objects for the tenancy suite (tests/test_tenancy.py).
+
+The suite walks every URL pattern. Each URL keyword argument is filled from SAMPLES by name:
+`practice_slug` with a practice's slug, `<model_name>_id` with the id of an object of that
+model belonging to the practice. A new route whose keyword is not listed here makes the suite
+fail with the name to add: register a maker with @sample("kwarg_name").
+
+A maker receives the practice (and the practice's admin user) and returns the value to put in
+the URL, creating whatever object it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+SAMPLES: dict[str, Callable] = {}
+
+
+def sample(kwarg: str):
+    def register(maker: Callable) -> Callable:
+        SAMPLES[kwarg] = maker
+        return maker
+
+    return register
+
+
+@sample("practice_slug")
+def _practice_slug(practice, user):
+    return practice.slug
+
+
+@sample("membership_id")
+def _membership(practice, user):
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(practice=practice).pk
+
+
+@sample("invitation_id")
+def _invitation(practice, user):
+    from tests.factories import InvitationFactory
+
+    return InvitationFactory(practice=practice).pk
+
+
+@sample("practiceapikey_id")
+def _api_key(practice, user):
+    from practices import services
+
+    api_key, _ = services.api_key_create(practice=practice, name="sample", created_by=user)
+    return api_key.pk
