@@ -107,6 +107,8 @@ class PracticeRolePermission(IsAuthenticated):
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False
+        if PRACTICE_URL_KWARG not in view.kwargs:  # a list of the caller's own practices
+            return True
         view.practice, view.role = _practice_access(request, view.kwargs[PRACTICE_URL_KWARG])
         needed = view.required_role_for(request)
         return role_at_least(view.role, needed)

@@ -328,6 +328,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # --- Audit trail --------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# The previous state of a row is read through the plain base manager: practice-scoped default
+# managers refuse unscoped reads by design.
+AUDITLOG_USE_BASE_MANAGER = True
 
 # --- Logging: never secrets, never uploaded values. -------------------------------------------
 LOGGING = {

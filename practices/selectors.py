@@ -78,10 +78,8 @@ def practices_for_staff() -> QuerySet[Practice]:
     return Practice.objects.annotate(member_count=Count("memberships")).order_by("name")
 
 
-def practices_visible_to(*, user, api_key=None) -> QuerySet[Practice]:
-    """An API key sees its practice; staff with the permission see all; members their own."""
+def practices_of(*, user, api_key=None) -> QuerySet[Practice]:
+    """The practices the caller belongs to; an API key reaches only its own practice."""
     if api_key is not None:
-        return Practice.objects.filter(pk=api_key.practice_id)
-    if user.has_perm("practices.view_practice"):
-        return Practice.objects.all()
+        return Practice.objects.filter(pk=api_key.practice_id, is_active=True)
     return Practice.objects.filter(is_active=True, memberships__user=user).distinct()

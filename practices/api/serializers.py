@@ -54,6 +54,7 @@ class InvitationSerializer(PracticeScopedModelSerializer):
 
 
 class PracticeAPIKeySerializer(PracticeScopedModelSerializer):
+    name = serializers.CharField(max_length=50, help_text="What will use the key.")
     created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None)
 
     class Meta:

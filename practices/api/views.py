@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coalition.middleware import has_totp
 from coalition.models import STAFF_GROUPS
-from coalition.scoping import PracticeScopedViewSet
+from coalition.scoping import PracticeRolePermission, PracticeScopedViewSet
 from practices import selectors, services
 from practices.api.serializers import (
     InvitationSerializer,
@@ -21,7 +20,7 @@ from practices.api.serializers import (
     PracticeAPIKeySerializer,
     PracticeSerializer,
 )
-from practices.models import Invitation, Membership, PracticeAPIKey, Role, role_at_least
+from practices.models import Invitation, Membership, PracticeAPIKey, Role
 
 
 def _api_key(request) -> PracticeAPIKey | None:
@@ -56,11 +55,11 @@ class PracticeViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Practices the caller belongs to (staff with the directory permission: all). A practice
-    admin may update the radiologist FTE and ownership of their practice."""
+    """The caller's practices (an API key: its own). A practice admin may update the
+    radiologist FTE and ownership of their practice."""
 
     serializer_class = PracticeSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [PracticeRolePermission]
     lookup_field = "slug"
     lookup_url_kwarg = "practice_slug"
     ordering_fields = ["name", "radiologist_fte", "joined_on"]
@@ -68,30 +67,19 @@ class PracticeViewSet(
     filterset_fields = ["region", "size_band", "state"]
     http_method_names = ["get", "patch", "head", "options"]
 
+    def required_role_for(self, request) -> str:
+        return Role.VIEWER if request.method in ("GET", "HEAD", "OPTIONS") else Role.PRACTICE_ADMIN
+
     def get_queryset(self):
-        return selectors.practices_visible_to(
-            user=self.request.user, api_key=_api_key(self.request)
-        )
+        return selectors.practices_of(user=self.request.user, api_key=_api_key(self.request))
 
     def perform_update(self, serializer):
-        practice = serializer.instance
-        membership = selectors.membership_of(user=self.request.user, practice_slug=practice.slug)
-        if (
-            _api_key(self.request)
-            or membership is None
-            or not role_at_least(membership.role, Role.PRACTICE_ADMIN)
-        ):
-            from rest_framework.exceptions import PermissionDenied
-
-            raise PermissionDenied("Only a practice admin may change the practice profile.")
-        serializer.instance = services.practice_update(
-            practice=practice,
-            **{
-                k: v
-                for k, v in serializer.validated_data.items()
-                if k in {"radiologist_fte", "ownership"}
-            },
-        )
+        fields = {
+            key: value
+            for key, value in serializer.validated_data.items()
+            if key in {"radiologist_fte", "ownership"}
+        }
+        serializer.instance = services.practice_update(practice=serializer.instance, **fields)
 
 
 class MembershipViewSet(
