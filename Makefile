@@ -29,7 +29,7 @@ migrate: db
 run: $(STAMP)
 	@bash scripts/run.sh
 
-test: db
+test: db browsers
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 browsers:

@@ -1,12 +1,38 @@
 #!/usr/bin/env bash
 # Browser tests drive Debian's Chromium through Playwright; no browser is downloaded.
+# Installs the distribution's `chromium` package when it is missing. Safe to run any number
+# of times, and silent when Chromium is already there.
 set -euo pipefail
-if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "Install Debian's chromium package (sudo apt-get install chromium) to run browser tests." >&2
-    exit 1
-  fi
+
+CHROMIUM=/usr/bin/chromium
+if [ -x "$CHROMIUM" ]; then
+  exit 0
 fi
-chromium --version
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  as_root=(sudo)
+else
+  echo "Browser tests need Debian's chromium package: sudo apt-get install chromium" >&2
+  exit 1
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+apt_install() {
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq -o Dpkg::Use-Pty=0 chromium >>"$log" 2>&1
+}
+
+echo "Installing Debian's chromium for the browser tests..."
+# Fresh machines often have no package lists yet: fetch them only when the install needs them.
+if ! apt_install; then
+  "${as_root[@]}" apt-get update -qq >>"$log" 2>&1 && apt_install || {
+    cat "$log" >&2
+    echo "Could not install chromium with apt-get (output above)." >&2
+    exit 1
+  }
+fi
+# Debian's launcher script prints shell warnings on some machines; only the version matters.
+"$CHROMIUM" --version 2>/dev/null
