@@ -8,6 +8,7 @@ class CoalitionConfig(AppConfig):
 
     def ready(self) -> None:
         from coalition import audit
+        from coalition.api import schema  # noqa: F401 - registers the OpenAPI extension
 
         audit.connect_signals()
         post_migrate.connect(_ensure_staff_groups, sender=self)
