@@ -14,6 +14,7 @@ cleanup() {
   wait 2>/dev/null || true
   if [ -n "$started_db" ]; then $PY -m coalition.devdb stop && echo "Stopped the embedded PostgreSQL."; fi
   echo "Stopped the web server and the Celery worker."
+  exit 0
 }
 trap cleanup INT TERM EXIT
 
