@@ -342,3 +342,36 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Benchmarks ---------------------------------------------------------------------------------
+# Disclosure thresholds (SPEC section 2). These are the initial values; staff change them on the
+# rule settings page (stored in benchmarks.RuleSettings, copied into every release). None may be
+# looser than the Statement 6 floor (benchmarks/rules.py FLOOR); `manage.py check` says so.
+BENCHMARK_MIN_PRACTICES = int(os.environ.get("BENCHMARK_MIN_PRACTICES", "5"))
+BENCHMARK_MAX_PRACTICE_SHARE = os.environ.get("BENCHMARK_MAX_PRACTICE_SHARE", "0.25")
+BENCHMARK_MIN_OBSERVATIONS_CENTRAL = int(os.environ.get("BENCHMARK_MIN_OBSERVATIONS_CENTRAL", "5"))
+BENCHMARK_MIN_OBSERVATIONS_TAILS = int(os.environ.get("BENCHMARK_MIN_OBSERVATIONS_TAILS", "10"))
+BENCHMARK_PUBLICATION_LAG_MONTHS = int(os.environ.get("BENCHMARK_PUBLICATION_LAG_MONTHS", "3"))
+BENCHMARK_MIN_CLINICAL_FTE = os.environ.get("BENCHMARK_MIN_CLINICAL_FTE", "0.5")
+
+# --- Data submissions ---------------------------------------------------------------------------
+# Uploads larger than this are refused before anything is read (bytes).
+SUBMISSION_MAX_UPLOAD_BYTES = int(os.environ.get("SUBMISSION_MAX_UPLOAD_BYTES", str(100_000_000)))
+# XLSX archives are checked before they are opened: number of parts, total declared size once
+# expanded, and the expansion ratio of any large part (zip bombs fail these).
+SUBMISSION_XLSX_MAX_ENTRIES = int(os.environ.get("SUBMISSION_XLSX_MAX_ENTRIES", "200"))
+SUBMISSION_XLSX_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("SUBMISSION_XLSX_MAX_UNCOMPRESSED_BYTES", str(500_000_000))
+)
+SUBMISSION_XLSX_MAX_RATIO = int(os.environ.get("SUBMISSION_XLSX_MAX_RATIO", "100"))
+SUBMISSION_XLSX_MAX_ROWS = int(os.environ.get("SUBMISSION_XLSX_MAX_ROWS", "1048576"))
+# At most this many errors are listed per rejected file (their counts per kind stay exact).
+SUBMISSION_MAX_STORED_ISSUES = int(os.environ.get("SUBMISSION_MAX_STORED_ISSUES", "100000"))
+# A submission whose processing has shown no progress for this long may be retried.
+SUBMISSION_STALE_MINUTES = int(os.environ.get("SUBMISSION_STALE_MINUTES", "15"))
+# Outlier warnings compare against the coalition only when this many practices and
+# observations contribute.
+SUBMISSION_OUTLIER_MIN_PRACTICES = int(os.environ.get("SUBMISSION_OUTLIER_MIN_PRACTICES", "5"))
+SUBMISSION_OUTLIER_MIN_OBSERVATIONS = int(
+    os.environ.get("SUBMISSION_OUTLIER_MIN_OBSERVATIONS", "30")
+)

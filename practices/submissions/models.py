@@ -8,11 +8,15 @@ provider in Provider, encrypted with the practice's key (practices/crypto.py).
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from coalition.tenancy import PracticeOwnedModel
 from practices.models import Practice
+
+# RvuDetailRecord ids are RvuDetailMonth id * this + position in the month's arrays.
+RVU_LINES_PER_MONTH_LIMIT = 1_000_000
 
 
 class ReportingPeriod(models.Model):
@@ -94,6 +98,16 @@ class Submission(PracticeOwnedModel):
     progress_message = models.CharField(max_length=200, blank=True)
     error_count = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
+    # Counts per kind of issue ({"not_a_number": 12, ...}); the listed issues may be capped.
+    issue_counts = models.JSONField(default=dict, blank=True)
+    # Processing bookkeeping: each run of the import task takes a new token, and only the run
+    # holding the latest token may store its result, so a redelivered task cannot double-store.
+    processing_token = models.UUIDField(null=True, blank=True, editable=False)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    submitter_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -113,8 +127,36 @@ class Submission(PracticeOwnedModel):
             models.CheckConstraint(
                 condition=Q(progress_percent__lte=100), name="submission_progress_range"
             ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["provider_year", "rvu_detail", "practice_financials"]),
+                name="submission_kind_valid",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="submission_version_positive"),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "uploaded",
+                        "validating",
+                        "rejected",
+                        "validated",
+                        "submitted",
+                        "approved",
+                        "returned",
+                        "superseded",
+                    ]
+                ),
+                name="submission_status_valid",
+            ),
+            # A rejected file has errors; anything that got past validation has none.
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | Q(error_count__gt=0),
+                name="submission_rejected_has_errors",
+            ),
         ]
-        indexes = [models.Index(fields=["kind", "is_current"])]
+        indexes = [
+            models.Index(fields=["kind", "is_current"]),
+            models.Index(fields=["status", "submitted_at"], name="submission_queue_idx"),
+        ]
         permissions = [("review_submission", "Can approve or return submissions")]
 
     def __str__(self) -> str:
@@ -184,7 +226,60 @@ class ProviderYearRecord(SubmissionRecord):
         ]
 
 
+class RvuDetailMonth(PracticeOwnedModel):
+    """The rvu_detail rows of one provider and month of a submission, stored as parallel arrays
+    (element i of each array is one CPT line). One database row per provider-month instead of
+    one per CPT line keeps a million-line file to a few thousand rows and index entries, which
+    is what lets an import run at COPY speed (docs/performance.md). RvuDetailRecord presents
+    the same data one CPT line per row.
+
+    Database invariants: one row per (submission, provider, month); arrays of equal length
+    (row_count); units and work RVUs not negative (CHECKs added in migration 0002). That a
+    (CPT code, modality) pair appears once per provider-month is checked by validation."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    provider_pseudonym = models.CharField(max_length=64)
+    service_month = models.DateField(help_text="First day of the month.")
+    row_count = models.PositiveIntegerField()
+    cpt_codes = ArrayField(models.CharField(max_length=5))
+    modalities = ArrayField(models.CharField(max_length=10))
+    units = ArrayField(models.DecimalField(max_digits=10, decimal_places=2))
+    work_rvus = ArrayField(models.DecimalField(max_digits=12, decimal_places=4))
+    work_rvus_total = models.DecimalField(max_digits=16, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "provider_pseudonym", "service_month"],
+                name="rvu_month_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(row_count__gte=1) & Q(row_count__lt=RVU_LINES_PER_MONTH_LIMIT),
+                name="rvu_month_row_count_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(cpt_codes__len=F("row_count"))
+                & Q(modalities__len=F("row_count"))
+                & Q(units__len=F("row_count"))
+                & Q(work_rvus__len=F("row_count")),
+                name="rvu_month_arrays_aligned",
+            ),
+            models.CheckConstraint(
+                condition=Q(work_rvus_total__gte=0), name="rvu_month_total_nonnegative"
+            ),
+        ]
+
+
 class RvuDetailRecord(SubmissionRecord):
+    """One provider x month x CPT line of an rvu_detail submission: a read-only database view
+    that unnests RvuDetailMonth (migration 0002). Rows are written through RvuDetailMonth."""
+
+    # A view cannot take part in cascades: deleting a submission deletes its RvuDetailMonth
+    # rows, and the view follows.
+    submission = models.ForeignKey(
+        Submission, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     provider_pseudonym = models.CharField(max_length=64)
     service_month = models.DateField(help_text="First day of the month.")
     cpt_code = models.CharField(max_length=5)
@@ -193,18 +288,7 @@ class RvuDetailRecord(SubmissionRecord):
     work_rvus = models.DecimalField(max_digits=12, decimal_places=4)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "submission",
-                    "provider_pseudonym",
-                    "service_month",
-                    "cpt_code",
-                    "modality",
-                ],
-                name="rvu_detail_unique",
-            ),
-        ]
+        managed = False  # a view; its table name is the default one
 
 
 class PracticeFinancialsRecord(SubmissionRecord):
@@ -222,3 +306,34 @@ class PracticeFinancialsRecord(SubmissionRecord):
                 condition=Q(radiologist_fte__gt=0), name="practice_financials_fte_positive"
             ),
         ]
+
+
+class SubmissionIssue(PracticeOwnedModel):
+    """One error (the file is rejected) or warning (shown for review) found in a submission.
+    Messages name the row, the column and the reason, never the offending value."""
+
+    class Severity(models.TextChoices):
+        ERROR = "error", "Error"
+        WARNING = "warning", "Warning"
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="issues")
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    code = models.CharField(max_length=40)
+    # Row as a spreadsheet shows it: the header is row 1. Null for file-level issues.
+    row_number = models.PositiveIntegerField(null=True, blank=True)
+    column = models.CharField(max_length=100, blank=True)
+    message = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["submission", "severity", "row_number", "id"]
+        indexes = [models.Index(fields=["submission", "severity", "row_number"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__in=["error", "warning"]), name="issue_severity_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f"row {self.row_number}" if self.row_number else "file"
+        return f"{self.get_severity_display()} {self.code} at {where} {self.column}".strip()

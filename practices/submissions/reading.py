@@ -1,0 +1,464 @@
+"""Reading an uploaded file into a table of text cells, safely.
+
+CSV: UTF-8 (with or without byte-order mark), UTF-16 with a byte-order mark (Excel's "Unicode
+text") or Windows-1252; comma, semicolon or tab; CRLF or LF. Parsed by Arrow's CSV reader,
+which is multi-threaded and strict about the number of fields in a row.
+
+XLSX: the sheet named after the kind, else the first sheet. Before openpyxl reads anything, the
+archive is checked: its size, the number of entries, their declared uncompressed size and the
+compression ratio (a zip bomb fails these), encryption, and the CRC of every entry (a truncated
+file fails that). openpyxl parses the XML through defusedxml (no entity expansion).
+
+The result is a polars DataFrame whose columns are the schema's column names (all text) plus
+`__row`, the row number as a spreadsheet shows it (the header is row 1).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import BinaryIO
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from django.conf import settings
+
+from practices.submissions import issues as I
+from practices.submissions.phi import phi_kind, phi_message
+from practices.submissions.schemas import KindSchema
+
+ROW = "__row"
+XLSX_CHUNK_ROWS = 50_000
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+@dataclass
+class ReadResult:
+    frame: pl.DataFrame
+    file_format: str  # "csv" or "xlsx"
+    detail: str  # e.g. "CSV, UTF-8, semicolon-separated"
+
+
+def normalize_header(name: str) -> str:
+    """Header names match case- and whitespace-insensitively: " Provider ID" is provider_id."""
+    return re.sub(r"[\s_]+", "_", str(name).strip().lower())
+
+
+# --- entry point ---------------------------------------------------------------------------------
+def read_file(source: BinaryIO, *, schema: KindSchema, size: int) -> ReadResult:
+    """Read the whole file; raises issues.FileRejected with file-level errors."""
+    limit = settings.SUBMISSION_MAX_UPLOAD_BYTES
+    if size > limit:
+        raise I.FileRejected([I.error("file_too_large", _too_large_message(size, limit))])
+    if size == 0:
+        raise I.FileRejected([I.error("empty_file", "The file is empty.")])
+    head = source.read(8)
+    source.seek(0)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _read_xlsx(source, schema=schema)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise I.FileRejected(
+            [
+                I.error(
+                    "unsupported_format",
+                    "This is an Excel 97-2003 (.xls) workbook: save it as XLSX or CSV.",
+                )
+            ]
+        )
+    return _read_csv(source.read(), schema=schema)
+
+
+def _too_large_message(size: int, limit: int) -> str:
+    return (
+        f"The file is {size / 1_000_000:.1f} MB; the limit is {limit / 1_000_000:.0f} MB. "
+        "Split it or ask the coalition to raise the limit."
+    )
+
+
+# --- CSV -------------------------------------------------------------------------------------------
+def _decode(data: bytes) -> tuple[bytes, str]:
+    """UTF-8 bytes (without BOM) and the name of the encoding the file was in."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise I.FileRejected(
+                [I.error("bad_encoding", "The file says it is UTF-8 but is not valid UTF-8.")]
+            ) from None
+        return data, "UTF-8 with BOM"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16").encode("utf-8"), "UTF-16"
+        except UnicodeDecodeError:
+            raise I.FileRejected(
+                [I.error("bad_encoding", "The file says it is UTF-16 but is not valid UTF-16.")]
+            ) from None
+    if b"\x00" in data[:65536]:
+        raise I.FileRejected([_not_text_error()])
+    try:
+        data.decode("utf-8")
+        return data, "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise I.FileRejected([_not_text_error()]) from None
+    if _looks_binary(text):
+        raise I.FileRejected([_not_text_error()])
+    return text.encode("utf-8"), "Windows-1252"
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
+    return controls > max(2, len(sample) // 100)
+
+
+def _not_text_error() -> I.Issue:
+    return I.error(
+        "not_a_table",
+        "The file is neither a CSV text file (UTF-8 or Windows-1252) nor an XLSX workbook.",
+    )
+
+
+def _first_record(text_head: str, delimiter: str) -> list[str]:
+    reader = csv.reader(io.StringIO(text_head, newline=""), delimiter=delimiter)
+    return next(reader, [])
+
+
+def _read_csv(data: bytes, *, schema: KindSchema) -> ReadResult:
+    data, encoding = _decode(data)
+    head = data[:65536].decode("utf-8", errors="ignore")
+    first_line = head.split("\n", 1)[0]
+    if not first_line.strip():
+        raise I.FileRejected(
+            [I.error("no_header", "The first line is empty: it must hold the column names.")]
+        )
+    delimiter = max(_DELIMITERS, key=lambda d: first_line.count(d))
+    if first_line.count(delimiter) == 0:
+        delimiter = ","
+    header = _first_record(head, delimiter)
+    mapping = map_header(header, schema=schema)
+    names = [f"c{i}" for i in range(len(header))]
+    # Values spanning lines need quotes; without any quote Arrow can split the file freely.
+    quoted = b'"' in data
+    bad_rows: list[tuple[int | None, int, int]] = []
+
+    def on_bad_row(row) -> str:
+        bad_rows.append((row.number, row.expected_columns, row.actual_columns))
+        return "skip"
+
+    def parse(threads: bool) -> pa.Table:
+        return pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(
+                column_names=names, skip_rows=1, use_threads=threads, block_size=8 << 20
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=quoted, invalid_row_handler=on_bad_row
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    try:
+        table = parse(threads=True)
+        if bad_rows:
+            # Row numbers are only known to a single-threaded parse; bad files can wait for it.
+            bad_rows.clear()
+            table = parse(threads=False)
+    except (pa.ArrowInvalid, pa.ArrowException):
+        # Arrow's message quotes the offending text, which may be an identifier: not repeated.
+        raise I.FileRejected(
+            [I.error("unreadable", "The file could not be read as CSV (check quoting).")]
+        ) from None
+    if bad_rows:
+        problems = [
+            I.error(
+                "ragged_row",
+                f"has {actual} values where the header has {expected} columns",
+                row=number,
+            )
+            for number, expected, actual in bad_rows[: settings.SUBMISSION_MAX_STORED_ISSUES]
+        ]
+        raise I.FileRejected(problems)
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    frame = _apply_mapping(frame, names, mapping, schema)
+    detail = f"CSV, {encoding}, {_DELIMITERS[delimiter]}-separated"
+    return ReadResult(frame=frame, file_format="csv", detail=detail)
+
+
+# --- header --------------------------------------------------------------------------------------
+def map_header(header: list[str], *, schema: KindSchema) -> dict[int, str]:
+    """{position: column name} for the file's header, or FileRejected with every problem."""
+    problems: list[I.Issue] = []
+    mapping: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for position, raw in enumerate(header, start=1):
+        name = normalize_header(raw)
+        if not name:
+            mapping[position - 1] = ""  # allowed if the whole column is empty (checked later)
+            continue
+        code = phi_kind(str(raw))
+        if code:
+            problems.append(
+                I.error(code, f"The header of column {position} {phi_message(code)}", row=1)
+            )
+            continue
+        if name in seen:
+            problems.append(
+                I.error(
+                    "duplicate_column",
+                    f"Column {name} appears twice (columns {seen[name]} and {position}).",
+                    row=1,
+                    column=name,
+                )
+            )
+            continue
+        seen[name] = position
+        if name not in schema.column_map:
+            problems.append(
+                I.error(
+                    "unknown_column",
+                    f"Column {position} ({name}) is not a {schema.kind} column. "
+                    f"Allowed: {', '.join(schema.column_names)}.",
+                    row=1,
+                    column=name[:100],
+                )
+            )
+            continue
+        mapping[position - 1] = name
+    missing = [name for name in schema.required_names if name not in seen]
+    for name in missing:
+        problems.append(
+            I.error("missing_column", f"Required column {name} is missing.", row=1, column=name)
+        )
+    if problems:
+        raise I.FileRejected(problems)
+    return mapping
+
+
+def _apply_mapping(
+    frame: pl.DataFrame, names: list[str], mapping: dict[int, str], schema: KindSchema
+) -> pl.DataFrame:
+    blank_columns = [names[i] for i, name in mapping.items() if name == ""]
+    for column in blank_columns:
+        if frame.height and frame[column].str.strip_chars().str.len_chars().max() > 0:
+            position = names.index(column) + 1
+            raise I.FileRejected(
+                [I.error("unnamed_column", f"Column {position} has values but no name.", row=1)]
+            )
+    # Surrounding spaces are stripped by validation (one pass with its other checks).
+    selected = [pl.col(names[i]).alias(name) for i, name in mapping.items() if name]
+    frame = frame.select(selected)
+    # Optional columns left out of the file are empty.
+    absent = [c.name for c in schema.columns if c.name not in frame.columns]
+    if absent:
+        frame = frame.with_columns([pl.lit("", dtype=pl.String).alias(n) for n in absent])
+    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    # Rows whose every cell is empty (a spreadsheet's trailing ",,,") are not data.
+    any_value = pl.any_horizontal([pl.col(c.name).str.len_chars() > 0 for c in schema.columns])
+    return frame.filter(any_value).select([ROW, *schema.column_names])
+
+
+# --- XLSX ----------------------------------------------------------------------------------------
+def _check_archive(source: BinaryIO) -> None:
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise I.FileRejected(
+            [I.error("bad_xlsx", "The XLSX file is damaged or truncated; save it again.")]
+        ) from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > settings.SUBMISSION_XLSX_MAX_ENTRIES:
+            raise I.FileRejected(
+                [
+                    I.error(
+                        "unsafe_xlsx",
+                        f"The XLSX archive has {len(entries)} parts; at most "
+                        f"{settings.SUBMISSION_XLSX_MAX_ENTRIES} are accepted.",
+                    )
+                ]
+            )
+        total = sum(entry.file_size for entry in entries)
+        if total > settings.SUBMISSION_XLSX_MAX_UNCOMPRESSED_BYTES:
+            raise I.FileRejected(
+                [
+                    I.error(
+                        "unsafe_xlsx",
+                        "The XLSX file expands to "
+                        f"{total / 1_000_000:.0f} MB; at most "
+                        f"{settings.SUBMISSION_XLSX_MAX_UNCOMPRESSED_BYTES / 1_000_000:.0f} MB "
+                        "are accepted.",
+                    )
+                ]
+            )
+        for entry in entries:
+            ratio = entry.file_size / max(entry.compress_size, 1)
+            if entry.file_size > 1_000_000 and ratio > settings.SUBMISSION_XLSX_MAX_RATIO:
+                raise I.FileRejected(
+                    [
+                        I.error(
+                            "unsafe_xlsx",
+                            "The XLSX file is compressed far more than a workbook can be "
+                            "(a zip bomb?); it was not opened.",
+                        )
+                    ]
+                )
+            if entry.flag_bits & 0x1:
+                raise I.FileRejected(
+                    [I.error("unsafe_xlsx", "The XLSX file is encrypted; remove the password.")]
+                )
+        names = {entry.filename for entry in entries}
+        if "xl/workbook.xml" not in names:
+            raise I.FileRejected(
+                [I.error("bad_xlsx", "The file is a zip archive but not an XLSX workbook.")]
+            )
+        try:
+            # Reads every entry (bounded by the checks above): CRC errors reveal a truncation.
+            broken = archive.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+            broken = "?"
+        if broken is not None:
+            raise I.FileRejected(
+                [I.error("bad_xlsx", "The XLSX file is damaged or truncated; save it again.")]
+            )
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        # 15 significant digits: what the spreadsheet shows, without binary-float noise.
+        return format(Decimal(format(value, ".15g")), "f")
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(source: BinaryIO, *, schema: KindSchema) -> ReadResult:
+    import openpyxl
+
+    _check_archive(source)
+    source.seek(0)
+    try:
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors for malformed parts
+        raise I.FileRejected(
+            [I.error("bad_xlsx", "The XLSX file could not be read; save it again.")]
+        ) from None
+    try:
+        sheet_name = next(
+            (name for name in workbook.sheetnames if normalize_header(name) == schema.kind),
+            workbook.sheetnames[0] if workbook.sheetnames else None,
+        )
+        if sheet_name is None:
+            raise I.FileRejected([I.error("no_header", "The workbook has no sheet.")])
+        return _read_sheet(workbook[sheet_name], schema=schema, sheet_name=sheet_name)
+    except I.FileRejected:
+        raise
+    except Exception:
+        raise I.FileRejected(
+            [I.error("bad_xlsx", "The XLSX file could not be read; save it again.")]
+        ) from None
+    finally:
+        workbook.close()
+
+
+def _read_sheet(sheet, *, schema: KindSchema, sheet_name: str) -> ReadResult:
+    rows = sheet.iter_rows(values_only=True)
+    header: list[str] | None = None
+    header_row = 0
+    for number, values in enumerate(rows, start=1):
+        texts = [_cell_text(v).strip() for v in values]
+        if any(texts):
+            while texts and not texts[-1]:
+                texts.pop()
+            header, header_row = texts, number
+            break
+    if header is None:
+        raise I.FileRejected([I.error("empty_file", f"Sheet {sheet_name} is empty.")])
+    mapping = map_header(header, schema=schema)
+    width = len(header)
+    wanted = [(i, name) for i, name in mapping.items() if name]
+    chunks: list[pl.DataFrame] = []
+    buffer: dict[str, list] = {name: [] for _, name in wanted}
+    buffer[ROW] = []
+    problems: list[I.Issue] = []
+    max_rows = settings.SUBMISSION_XLSX_MAX_ROWS
+    data_rows = 0
+
+    def flush() -> None:
+        if buffer[ROW]:
+            chunks.append(
+                pl.DataFrame(buffer, schema={k: pl.String for k in buffer} | {ROW: pl.Int64})
+            )
+            for values_list in buffer.values():
+                values_list.clear()
+
+    for number, values in enumerate(rows, start=header_row + 1):
+        texts = [_cell_text(v).strip() for v in values]
+        if not any(texts):
+            continue
+        data_rows += 1
+        if data_rows > max_rows:
+            raise I.FileRejected(
+                [I.error("too_many_rows", f"The sheet has more than {max_rows:,} rows.")]
+            )
+        if any(texts[width:]):
+            problems.append(
+                I.error(
+                    "ragged_row", "has values to the right of the last named column", row=number
+                )
+            )
+            continue
+        if any(texts[i] for i, name in mapping.items() if not name and i < len(texts)):
+            problems.append(
+                I.error("unnamed_column", "has a value in a column without a name", row=number)
+            )
+            continue
+        buffer[ROW].append(number)
+        for i, name in wanted:
+            buffer[name].append(texts[i] if i < len(texts) else "")
+        if len(buffer[ROW]) >= XLSX_CHUNK_ROWS:
+            flush()
+    if problems:
+        raise I.FileRejected(problems[: settings.SUBMISSION_MAX_STORED_ISSUES])
+    flush()
+    columns = [ROW, *[name for _, name in wanted]]
+    frame = (
+        pl.concat(chunks)
+        if chunks
+        else pl.DataFrame(schema={ROW: pl.Int64} | {n: pl.String for n in columns[1:]})
+    )
+    absent = [c.name for c in schema.columns if c.name not in frame.columns]
+    if absent:
+        frame = frame.with_columns([pl.lit("", dtype=pl.String).alias(n) for n in absent])
+    frame = frame.select([ROW, *schema.column_names])
+    return ReadResult(frame=frame, file_format="xlsx", detail=f"XLSX, sheet {sheet_name}")

@@ -1,0 +1,515 @@
+"""Writes about reporting periods and submissions. Keyword-only, atomic where they write.
+
+The import of a file (submission_process) runs in a Celery task. It is all-or-nothing: reading
+and checking happen outside any transaction (progress is saved as it goes), then the rows, the
+issues and the new status are written in one transaction. A worker that dies mid-way leaves
+the submission `validating` with nothing stored; the task is delivered again (late acks) or the
+practice retries, and each run takes a fresh token so that only the latest run may store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import connection, transaction
+from django.utils import timezone
+
+from practices.models import Practice
+from practices.submissions import checks, reading, selectors, storage, validation
+from practices.submissions import issues as I
+from practices.submissions.models import (
+    ReportingPeriod,
+    RvuDetailMonth,
+    Submission,
+    SubmissionIssue,
+)
+from practices.submissions.schemas import MAX_YEAR, MIN_YEAR, schema_for
+
+logger = logging.getLogger(__name__)
+
+S = Submission.Status
+PROCESSING = (S.UPLOADED, S.VALIDATING)
+ALLOWED_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx")
+
+
+# --- reporting periods -----------------------------------------------------------------------------
+def _check_year(year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError({"year": f"The year must be between {MIN_YEAR} and {MAX_YEAR}."})
+
+
+@transaction.atomic
+def reporting_period_create(
+    *, year: int, deadline: date | None = None, status: str = ReportingPeriod.Status.OPEN
+) -> ReportingPeriod:
+    _check_year(year)
+    if ReportingPeriod.objects.filter(year=year).exists():
+        raise ValidationError({"year": f"There is already a reporting period for {year}."})
+    return ReportingPeriod.objects.create(year=year, deadline=deadline, status=status)
+
+
+@transaction.atomic
+def reporting_period_update(
+    *, period: ReportingPeriod, status: str | None = None, deadline: date | None = None
+) -> ReportingPeriod:
+    if status is not None:
+        if status not in ReportingPeriod.Status.values:
+            raise ValidationError({"status": "Choose open or closed."})
+        period.status = status
+    period.deadline = deadline
+    period.save(update_fields=["status", "deadline", "updated_at"])
+    return period
+
+
+@transaction.atomic
+def reporting_period_ensure(*, year: int) -> ReportingPeriod:
+    """The year's period, created when missing: closed for a year that is over, else open."""
+    _check_year(year)
+    status = (
+        ReportingPeriod.Status.CLOSED
+        if year < timezone.localdate().year
+        else ReportingPeriod.Status.OPEN
+    )
+    period, _ = ReportingPeriod.objects.get_or_create(year=year, defaults={"status": status})
+    return period
+
+
+# --- upload --------------------------------------------------------------------------------------
+@dataclass
+class UploadResult:
+    submission: Submission
+    created: bool  # False: the file is identical to an existing version (nothing changed)
+    message: str
+
+
+def _sha256(file: BinaryIO) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    file.seek(0)
+    while chunk := file.read(1 << 20):
+        digest.update(chunk)
+        size += len(chunk)
+    file.seek(0)
+    return digest.hexdigest(), size
+
+
+def submission_upload(
+    *,
+    practice: Practice,
+    kind: str,
+    period: ReportingPeriod,
+    file: BinaryIO,
+    filename: str,
+    uploaded_by=None,
+    allow_closed_period: bool = False,
+    queue: bool = True,
+) -> UploadResult:
+    """Store the uploaded file as the next version for (practice, kind, period) and queue its
+    import once the transaction commits. An identical file (same sha256) changes nothing."""
+    try:
+        schema_for(kind)
+    except ValueError:
+        raise ValidationError({"kind": f"Unknown kind of file: {kind}."}) from None
+    filename = Path(str(filename or "upload")).name[:255]
+    extension = Path(filename).suffix.lower()
+    if extension not in ALLOWED_EXTENSIONS:
+        raise ValidationError({"file": "Upload a CSV (.csv, .txt, .tsv) or an XLSX file."})
+    if period.status != ReportingPeriod.Status.OPEN and not allow_closed_period:
+        raise ValidationError({"year": f"The {period.year} reporting period is closed to uploads."})
+    digest, size = _sha256(file)
+    if size > settings.SUBMISSION_MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {"file": reading._too_large_message(size, settings.SUBMISSION_MAX_UPLOAD_BYTES)},
+            code="too_large",
+        )
+    if size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    with transaction.atomic():
+        # Serializes uploads of the same practice, kind and year (version numbers).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"submission:{practice.pk}:{kind}:{period.pk}"],
+            )
+        same = selectors.identical_submission(
+            practice=practice, kind=kind, period=period, sha256=digest
+        )
+        if same is not None:
+            return UploadResult(
+                submission=same,
+                created=False,
+                message=(
+                    f"This file is identical to version {same.version} "
+                    f"({same.get_status_display().lower()}): nothing was changed."
+                ),
+            )
+        latest = selectors.latest_version(practice=practice, kind=kind, period=period)
+        submission = Submission(
+            practice=practice,
+            period=period,
+            kind=kind,
+            version=(latest.version + 1) if latest else 1,
+            status=S.UPLOADED,
+            original_filename=filename,
+            sha256=digest,
+            size_bytes=size,
+            uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
+            progress_message="Waiting for a worker",
+        )
+        # The stored name carries no part of the original name (which could say anything).
+        submission.file.save(f"{kind}-{uuid.uuid4().hex}{extension}", File(file), save=False)
+        submission.save()
+        submission_id = submission.pk
+        if queue:
+            transaction.on_commit(lambda: _queue_processing(submission_id))
+    return UploadResult(
+        submission=submission,
+        created=True,
+        message=f"Version {submission.version} was uploaded and is being checked.",
+    )
+
+
+def _queue_processing(submission_id: int) -> None:
+    from practices.submissions.tasks import process_submission
+
+    process_submission.delay(submission_id)
+
+
+# --- processing ----------------------------------------------------------------------------------
+def _progress(submission: Submission, percent: int, message: str) -> None:
+    submission.progress_percent = percent
+    submission.progress_message = message
+    submission.heartbeat_at = timezone.now()
+    Submission.objects.for_practice(submission.practice).filter(
+        pk=submission.pk, processing_token=submission.processing_token
+    ).update(
+        progress_percent=percent, progress_message=message, heartbeat_at=submission.heartbeat_at
+    )
+
+
+def _start(submission_id: int) -> Submission | None:
+    with transaction.atomic():
+        submission = (
+            Submission.objects.across_practices()
+            .select_for_update()
+            .select_related("practice", "period")
+            .filter(pk=submission_id)
+            .first()
+        )
+        if submission is None or submission.status not in PROCESSING:
+            return None  # already done (a task delivered twice), or gone
+        now = timezone.now()
+        submission.status = S.VALIDATING
+        submission.processing_token = uuid.uuid4()
+        submission.processing_started_at = now
+        submission.heartbeat_at = now
+        submission.attempts += 1
+        submission.progress_percent = 5
+        submission.progress_message = "Reading the file"
+        submission.save(
+            update_fields=[
+                "status",
+                "processing_token",
+                "processing_started_at",
+                "heartbeat_at",
+                "attempts",
+                "progress_percent",
+                "progress_message",
+            ]
+        )
+        return submission
+
+
+def _issue_rows(submission: Submission, found: list[I.Issue]) -> list[SubmissionIssue]:
+    return [
+        SubmissionIssue(
+            practice_id=submission.practice_id,
+            submission=submission,
+            severity=issue.severity,
+            code=issue.code,
+            row_number=issue.row_number,
+            column=issue.column[:100],
+            message=issue.message[:500],
+        )
+        for issue in found
+    ]
+
+
+def submission_process(*, submission_id: int) -> Submission | None:
+    """Read, validate, pseudonymize and store one uploaded file. Idempotent: a submission that
+    is no longer uploaded/validating is left alone."""
+    submission = _start(submission_id)
+    if submission is None:
+        return None
+    token = submission.processing_token
+    schema = schema_for(submission.kind)
+    errors: list[I.Issue] = []
+    counts: Counter = Counter()
+    validated = None
+    try:
+        try:
+            with submission.file.open("rb") as handle:
+                result = reading.read_file(handle, schema=schema, size=submission.size_bytes)
+            _progress(submission, 35, f"Checking {result.frame.height:,} rows")
+            validated = validation.validate(
+                result.frame, schema=schema, year=submission.period.year
+            )
+            del result
+            errors, counts = validated.errors, validated.counts
+        except I.FileRejected as rejected:
+            errors = rejected.issues
+            counts = Counter(issue.code for issue in errors)
+        if not errors:
+            _progress(submission, 70, f"Storing {validated.frame.height:,} rows")
+        return _finish(submission, token=token, validated=validated, errors=errors, counts=counts)
+    except Exception as exc:
+        # The message of a parsing library may quote the file: log the kind of error only.
+        logger.error("Submission %s failed: %s", submission_id, type(exc).__name__)
+        Submission.objects.for_practice(submission.practice).filter(
+            pk=submission.pk, processing_token=token
+        ).update(
+            progress_message="Processing stopped by an internal error; retry it.",
+            heartbeat_at=None,
+        )
+        raise
+
+
+def _finish(submission, *, token, validated, errors, counts) -> Submission | None:
+    with transaction.atomic():
+        locked = (
+            Submission.objects.for_practice(submission.practice)
+            .select_for_update()
+            .filter(pk=submission.pk)
+            .first()
+        )
+        if locked is None or locked.status != S.VALIDATING or locked.processing_token != token:
+            return None  # a later run took over
+        # Whatever an earlier, interrupted run may have left (nothing, as it rolled back).
+        SubmissionIssue.objects.for_practice(submission.practice).filter(
+            submission=submission
+        ).delete()
+        tables = [RvuDetailMonth, *(m for m in selectors.RECORD_MODELS.values() if m._meta.managed)]
+        for model in tables:
+            model.objects.for_practice(submission.practice).filter(submission=submission).delete()
+        now = timezone.now()
+        if errors:
+            SubmissionIssue.objects.bulk_create(_issue_rows(submission, errors), batch_size=5000)
+            locked.status = S.REJECTED
+            locked.error_count = sum(counts.values())
+            locked.issue_counts = dict(counts)
+            locked.warning_count = 0
+            locked.row_count = 0
+            locked.progress_message = (
+                f"Rejected: {locked.error_count:,} error(s). Fix the file and upload it again."
+            )
+        else:
+            stored = storage.store(
+                validated.frame, schema=schema_for(locked.kind), submission=locked
+            )
+            found = checks.warnings_for(stored.frame, submission=locked)
+            SubmissionIssue.objects.bulk_create(_issue_rows(submission, found), batch_size=5000)
+            locked.status = S.VALIDATED
+            locked.error_count = 0
+            locked.issue_counts = {}
+            locked.warning_count = len(found)
+            locked.row_count = stored.rows
+            locked.progress_message = (
+                f"Validated: {stored.rows:,} rows"
+                + (f", {len(found)} warning(s) to review" if found else "")
+                + ". Submit it for review when ready."
+            )
+        locked.progress_percent = 100
+        locked.processed_at = now
+        locked.heartbeat_at = now
+        locked.save()
+        return locked
+
+
+def submission_is_stalled(submission: Submission) -> bool:
+    if submission.status not in PROCESSING:
+        return False
+    if submission.heartbeat_at is None:
+        return True
+    stale = timedelta(minutes=settings.SUBMISSION_STALE_MINUTES)
+    return timezone.now() - submission.heartbeat_at > stale
+
+
+@transaction.atomic
+def submission_retry(*, submission: Submission) -> Submission:
+    """Queue the import again for a submission whose processing stopped."""
+    if not submission_is_stalled(submission):
+        raise ValidationError("Only a submission whose processing stopped can be retried.")
+    Submission.objects.for_practice(submission.practice).filter(pk=submission.pk).update(
+        status=S.UPLOADED,
+        processing_token=None,
+        progress_percent=0,
+        progress_message="Waiting for a worker",
+        heartbeat_at=timezone.now(),
+    )
+    submission.refresh_from_db()
+    submission_id = submission.pk
+    transaction.on_commit(lambda: _queue_processing(submission_id))
+    return submission
+
+
+# --- review ---------------------------------------------------------------------------------------
+def _lock_versions(submission: Submission) -> list[Submission]:
+    return list(
+        Submission.objects.for_practice(submission.practice)
+        .select_for_update()
+        .filter(kind=submission.kind, period=submission.period)
+        .order_by("version")
+    )
+
+
+@transaction.atomic
+def submission_submit(*, submission: Submission, user=None, note: str = "") -> Submission:
+    """The practice sends a validated (or returned) version to the analysts."""
+    versions = _lock_versions(submission)
+    submission.refresh_from_db()
+    if submission.status not in (S.VALIDATED, S.RETURNED):
+        raise ValidationError(
+            f"Only a validated or returned version can be submitted; this one is "
+            f"{submission.get_status_display().lower()}."
+        )
+    if any(v.version > submission.version and v.status != S.REJECTED for v in versions):
+        raise ValidationError("A newer version exists: submit that one.")
+    submission.status = S.SUBMITTED
+    submission.submitted_at = timezone.now()
+    submission.submitter_note = note.strip()[:2000]
+    submission.save(update_fields=["status", "submitted_at", "submitter_note"])
+    return submission
+
+
+@transaction.atomic
+def submission_approve(*, submission: Submission, reviewer=None, comment: str = "") -> Submission:
+    """Approve a submitted version: it becomes current and supersedes the older versions."""
+    versions = _lock_versions(submission)
+    submission.refresh_from_db()
+    if submission.status != S.SUBMITTED:
+        raise ValidationError("Only a submitted version can be approved.")
+    if any(v.version > submission.version and v.status == S.APPROVED for v in versions):
+        raise ValidationError("A newer version is already approved.")
+    now = timezone.now()
+    older = [
+        v.pk
+        for v in versions
+        if v.version < submission.version
+        and v.status in (S.APPROVED, S.SUBMITTED, S.VALIDATED, S.RETURNED)
+    ]
+    # The old current version steps down before the new one steps up (one current per year).
+    Submission.objects.for_practice(submission.practice).filter(pk__in=older).update(
+        is_current=False, status=S.SUPERSEDED
+    )
+    submission.status = S.APPROVED
+    submission.is_current = True
+    submission.reviewed_by = reviewer if getattr(reviewer, "pk", None) else None
+    submission.reviewed_at = now
+    submission.review_comment = comment.strip()
+    submission.save(
+        update_fields=["status", "is_current", "reviewed_by", "reviewed_at", "review_comment"]
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_return(*, submission: Submission, reviewer=None, comment: str) -> Submission:
+    """Send a submitted version back to the practice with a comment it will see."""
+    _lock_versions(submission)
+    submission.refresh_from_db()
+    if submission.status != S.SUBMITTED:
+        raise ValidationError("Only a submitted version can be returned.")
+    if not comment.strip():
+        raise ValidationError({"comment": "Say what the practice should fix."})
+    submission.status = S.RETURNED
+    submission.reviewed_by = reviewer if getattr(reviewer, "pk", None) else None
+    submission.reviewed_at = timezone.now()
+    submission.review_comment = comment.strip()
+    submission.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    return submission
+
+
+# --- operators: import_data ------------------------------------------------------------------------
+@dataclass
+class ImportOutcome:
+    submission: Submission | None
+    message: str
+    errors: list[I.Issue]
+    counts: Counter
+
+    @property
+    def ok(self) -> bool:
+        return not self.counts and self.submission is not None
+
+
+def file_inspect(*, kind: str, path: Path) -> validation.Validated:
+    """Read and check a file without storing anything (the report of an unplaceable file)."""
+    schema = schema_for(kind)
+    with path.open("rb") as handle:
+        try:
+            result = reading.read_file(handle, schema=schema, size=path.stat().st_size)
+        except I.FileRejected as rejected:
+            return validation.Validated(
+                frame=None,  # type: ignore[arg-type]
+                errors=rejected.issues,
+                counts=Counter(issue.code for issue in rejected.issues),
+            )
+    return validation.validate(result.frame, schema=schema, year=None)
+
+
+def submission_import(*, practice: Practice, kind: str, path: Path, operator=None) -> ImportOutcome:
+    """import_data: validate, import and approve a file as an analyst would, in the reporting
+    period of the file's year (created when missing)."""
+    inspected = file_inspect(kind=kind, path=path)
+    if inspected.counts or not inspected.years:
+        return ImportOutcome(None, "The file was rejected.", inspected.errors, inspected.counts)
+    period = reporting_period_ensure(year=inspected.years[0])
+    del inspected
+    with path.open("rb") as handle:
+        upload = submission_upload(
+            practice=practice,
+            kind=kind,
+            period=period,
+            file=handle,
+            filename=path.name,
+            uploaded_by=operator,
+            allow_closed_period=True,
+            queue=False,  # processed right here
+        )
+    submission = upload.submission
+    if not upload.created:
+        return ImportOutcome(submission, upload.message, [], Counter())
+    submission_process(submission_id=submission.pk)
+    submission.refresh_from_db()
+    if submission.status == S.REJECTED:
+        errors = [
+            I.Issue(i.severity, i.code, i.message, i.row_number, i.column)
+            for i in selectors.submission_issues(
+                submission=submission, severity=SubmissionIssue.Severity.ERROR
+            )
+        ]
+        return ImportOutcome(
+            submission, "The file was rejected.", errors, Counter(submission.issue_counts)
+        )
+    submission_submit(submission=submission, user=operator, note="Imported with import_data.")
+    submission_approve(
+        submission=submission, reviewer=operator, comment="Imported and approved by an operator."
+    )
+    return ImportOutcome(
+        submission,
+        f"Imported {submission.row_count:,} rows as version {submission.version} of "
+        f"{kind} {period.year}; approved and current"
+        + (f" ({submission.warning_count} warning(s))." if submission.warning_count else "."),
+        [],
+        Counter(),
+    )

@@ -1,0 +1,14 @@
+"""Celery tasks of data submissions. They take ids and call services; running one twice is
+harmless (the service does nothing for a submission that is no longer being processed)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from practices.submissions import services
+
+
+@shared_task(name="submissions.process_submission", acks_late=True)
+def process_submission(submission_id: int) -> str:
+    submission = services.submission_process(submission_id=submission_id)
+    return submission.status if submission is not None else "skipped"
