@@ -1,0 +1,306 @@
+"""Writes of the benchmarks app: rule settings, releases (request, compute, publish, discard)
+and reference figures. Keyword-only, typed, atomic. Views, tasks and commands call these."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from benchmarks import engine, selectors
+from benchmarks.metrics import METRICS
+from benchmarks.models import (
+    BenchmarkCell,
+    BenchmarkRelease,
+    PracticeObservation,
+    ReferenceFigure,
+    ReleaseInput,
+    RuleSettings,
+)
+from benchmarks.rules import RuleSet, publishable_on
+
+logger = logging.getLogger(__name__)
+Status = BenchmarkRelease.Status
+RELEASE_LOCK_NAMESPACE = 4401  # pg_advisory_xact_lock(namespace, year) for release requests
+
+
+# --- rule settings ------------------------------------------------------------------------------
+@transaction.atomic
+def rule_settings_update(
+    *,
+    user,
+    min_practices: int,
+    max_practice_share: Decimal,
+    min_observations_central: int,
+    min_observations_tails: int,
+    publication_lag_months: int,
+    min_clinical_fte: Decimal,
+) -> RuleSettings:
+    candidate = RuleSet(
+        min_practices=min_practices,
+        max_practice_share=Decimal(max_practice_share),
+        min_observations_central=min_observations_central,
+        min_observations_tails=min_observations_tails,
+        publication_lag_months=publication_lag_months,
+        min_clinical_fte=Decimal(min_clinical_fte),
+    )
+    problems = candidate.floor_violations()
+    if problems:
+        raise ValidationError(problems)
+    settings_row = RuleSettings.objects.select_for_update().filter(pk=1).first() or RuleSettings()
+    for name, value in candidate.as_dict().items():
+        setattr(settings_row, name, value)
+    settings_row.updated_by = user
+    settings_row.full_clean()
+    settings_row.save()
+    return settings_row
+
+
+# --- releases -----------------------------------------------------------------------------------
+def _validate_year(year: int) -> None:
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ValidationError({"year": "Give a year between 2000 and 2100."})
+
+
+@transaction.atomic
+def release_request(*, year: int, user=None, enqueue: bool = True) -> BenchmarkRelease:
+    """Queue the computation of a draft release for `year`: the year's unpublished release is
+    reused (recomputed) when there is one, else a new version is numbered. The computation runs
+    in a Celery task once this transaction commits."""
+    _validate_year(year)
+    # Serialize requests for the same year; a row lock cannot lock a release not yet created.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RELEASE_LOCK_NAMESPACE, year])
+    release = BenchmarkRelease.objects.filter(year=year).exclude(status=Status.PUBLISHED).first()
+    if release is None:
+        last = BenchmarkRelease.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0
+        release = BenchmarkRelease(year=year, version=last + 1)
+    release.status = Status.QUEUED
+    release.requested_by = user
+    release.requested_at = timezone.now()
+    release.error = ""
+    release.save()
+    if enqueue:
+        from benchmarks.tasks import compute_release
+
+        release_id = release.pk
+        transaction.on_commit(lambda: compute_release.delay(release_id))
+    return release
+
+
+def release_compute(*, release_id: int) -> BenchmarkRelease | None:
+    """Compute the cells of an unpublished release from the current approved submissions and the
+    current rule settings. Idempotent: a published release is left alone, a draft is replaced.
+    Returns None when the release no longer exists (discarded meanwhile)."""
+    marked = (
+        BenchmarkRelease.objects.filter(pk=release_id)
+        .exclude(status=Status.PUBLISHED)
+        .update(status=Status.COMPUTING)
+    )
+    if not marked and not BenchmarkRelease.objects.filter(pk=release_id).exists():
+        return None
+    try:
+        return _release_compute(release_id=release_id)
+    except Exception as error:
+        logger.exception("Benchmark release %s failed to compute", release_id)
+        BenchmarkRelease.objects.filter(pk=release_id).exclude(status=Status.PUBLISHED).update(
+            status=Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        raise
+
+
+@transaction.atomic
+def _release_compute(*, release_id: int) -> BenchmarkRelease | None:
+    release = BenchmarkRelease.objects.select_for_update().filter(pk=release_id).first()
+    if release is None or release.status == Status.PUBLISHED:
+        return release
+    started = time.perf_counter()
+    BenchmarkCell.objects.filter(release=release).delete()
+    PracticeObservation.objects.across_practices().filter(release=release).delete()
+    ReleaseInput.objects.across_practices().filter(release=release).delete()
+
+    rules = selectors.rule_settings_current().as_ruleset()
+    inputs = selectors.current_inputs(year=release.year)
+    ReleaseInput.objects.bulk_create(
+        ReleaseInput(
+            release=release,
+            practice_id=row.practice_id,
+            submission_id=row.submission_id,
+            kind=row.kind,
+            version=row.version,
+            sha256=row.sha256,
+            region=row.region,
+            size_band=row.size_band,
+        )
+        for row in inputs
+    )
+    cells = engine.compute_cells(year=release.year, inputs=inputs, rules=rules)
+    BenchmarkCell.objects.bulk_create(
+        (
+            BenchmarkCell(
+                release=release,
+                metric=cell.counts.metric,
+                dimension=cell.counts.dimension,
+                value=cell.counts.value,
+                n_practices=cell.counts.n_practices,
+                n_observations=cell.counts.n_observations,
+                max_practice_observations=cell.counts.max_practice_observations,
+                suppressed=cell.decision.suppressed,
+                suppression_reasons=[str(reason) for reason in cell.decision.reasons],
+                **cell.statistics,
+            )
+            for cell in cells
+        ),
+        batch_size=1000,
+    )
+    engine.insert_observations(release_id=release.pk, year=release.year, inputs=inputs, rules=rules)
+    release.rule_settings = rules.as_dict()
+    release.inputs_digest = selectors.inputs_digest(inputs)
+    release.status = Status.DRAFT
+    release.error = ""
+    release.computed_at = timezone.now()
+    release.compute_seconds = round(time.perf_counter() - started, 3)
+    release.save()
+    return release
+
+
+@transaction.atomic
+def release_publish(
+    *, release: BenchmarkRelease, user, today: date | None = None
+) -> BenchmarkRelease:
+    """Publish a draft. Refused for a year too recent, for a draft whose inputs or rule settings
+    changed since it was computed (recompute it first) and for an empty draft."""
+    release = BenchmarkRelease.objects.select_for_update().get(pk=release.pk)
+    today = today or timezone.localdate()
+    if release.status != Status.DRAFT:
+        raise ValidationError(
+            f"Only a computed draft can be published; this release is {release.get_status_display().lower()}."
+        )
+    rules = release.rules
+    opens = publishable_on(release.year, rules)
+    if today < opens:
+        raise ValidationError(
+            f"{release.year} is publishable from {opens:%B %-d, %Y} "
+            f"({rules.publication_lag_months} months after the year ends)."
+        )
+    if not BenchmarkCell.objects.filter(release=release).exists():
+        raise ValidationError("This draft has no cells: no approved data for the year.")
+    current_rules = selectors.rule_settings_current().as_ruleset()
+    if current_rules != rules:
+        raise ValidationError(
+            "The rule settings changed since this draft was computed; recompute it first."
+        )
+    if (
+        selectors.inputs_digest(selectors.current_inputs(year=release.year))
+        != release.inputs_digest
+    ):
+        raise ValidationError(
+            "Approved submissions for the year changed since this draft was computed; "
+            "recompute it first."
+        )
+    release.status = Status.PUBLISHED
+    release.published_by = user
+    release.published_at = timezone.now()
+    release.save(update_fields=["status", "published_by", "published_at"])
+    return release
+
+
+@transaction.atomic
+def release_discard(*, release: BenchmarkRelease) -> None:
+    release = BenchmarkRelease.objects.select_for_update().get(pk=release.pk)
+    if release.status == Status.PUBLISHED:
+        raise ValidationError("A published release is permanent.")
+    BenchmarkCell.objects.filter(release=release).delete()
+    PracticeObservation.objects.across_practices().filter(release=release).delete()
+    ReleaseInput.objects.across_practices().filter(release=release).delete()
+    release.delete()
+
+
+# --- reference figures --------------------------------------------------------------------------
+REFERENCE_FIELDS = ("metric", "statistic", "value", "source", "survey_year", "url", "note")
+
+
+def _reference_save(figure: ReferenceFigure, fields: dict) -> ReferenceFigure:
+    unknown = set(fields) - set(REFERENCE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Cannot set {', '.join(sorted(unknown))}.")
+    if "metric" in fields and fields["metric"] not in METRICS:
+        raise ValidationError({"metric": f"Unknown metric {fields['metric']!r}."})
+    for name, value in fields.items():
+        setattr(figure, name, value)
+    figure.full_clean()
+    figure.save()
+    return figure
+
+
+@transaction.atomic
+def reference_figure_create(
+    *,
+    metric: str,
+    statistic: str,
+    value: Decimal,
+    source: str,
+    survey_year: int | None = None,
+    url: str = "",
+    note: str = "",
+) -> ReferenceFigure:
+    return _reference_save(
+        ReferenceFigure(),
+        {
+            "metric": metric,
+            "statistic": statistic,
+            "value": value,
+            "source": source.strip(),
+            "survey_year": survey_year,
+            "url": url,
+            "note": note.strip(),
+        },
+    )
+
+
+@transaction.atomic
+def reference_figure_update(*, figure: ReferenceFigure, **fields) -> ReferenceFigure:
+    return _reference_save(figure, fields)
+
+
+@transaction.atomic
+def reference_figure_delete(*, figure: ReferenceFigure) -> None:
+    figure.delete()
+
+
+# The published survey figures quoted in SPEC section 4. The brief gives no publisher or year,
+# so the seed says where the numbers come from and leaves the year for staff to fill in.
+SPEC_REFERENCE_SOURCE = "National radiology compensation survey (quoted in the coalition brief)"
+SPEC_REFERENCE_FIGURES = [
+    ("wrvu_per_fte", "p50", Decimal("10693")),
+    ("wrvu_per_fte", "p75", Decimal("13260")),
+    ("comp_per_wrvu", "p50", Decimal("54.43")),
+    ("comp_per_wrvu", "p75", Decimal("67.22")),
+    ("comp_per_fte", "p50", Decimal("553861")),
+    ("comp_per_fte", "p75", Decimal("664161")),
+]
+
+
+@transaction.atomic
+def reference_figures_seed() -> int:
+    """Add the brief's reference figures that are missing. Idempotent; returns rows added."""
+    added = 0
+    for metric, statistic, value in SPEC_REFERENCE_FIGURES:
+        _, created = ReferenceFigure.objects.get_or_create(
+            metric=metric,
+            statistic=statistic,
+            source=SPEC_REFERENCE_SOURCE,
+            survey_year=None,
+            defaults={
+                "value": value,
+                "note": "Publisher and survey year not stated in the brief; confirm and edit.",
+            },
+        )
+        added += created
+    return added

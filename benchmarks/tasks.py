@@ -1,0 +1,14 @@
+"""Celery tasks of the benchmarks app. They take ids and call services; running one twice
+leaves the same result (a published release is never touched)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from benchmarks import services
+
+
+@shared_task(name="benchmarks.compute_release")
+def compute_release(release_id: int) -> str:
+    release = services.release_compute(release_id=release_id)
+    return "discarded" if release is None else release.status
