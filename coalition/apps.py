@@ -11,7 +11,9 @@ class CoalitionConfig(AppConfig):
         from coalition.api import schema  # noqa: F401 - registers the OpenAPI extension
 
         audit.connect_signals()
-        post_migrate.connect(_ensure_staff_groups, sender=self)
+        # After every app's migration, not only this one's: the groups' permissions belong to
+        # apps that come later in INSTALLED_APPS. The function is idempotent.
+        post_migrate.connect(_ensure_staff_groups, dispatch_uid="coalition_staff_groups")
 
 
 def _ensure_staff_groups(**kwargs) -> None:

@@ -90,7 +90,7 @@ class PracticeScopedMixin(_ScopeGuard):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
-        context.update(practice=self.practice, role=self.role)
+        context.update(practice=self.practice, role=self.role, role_label=Role(self.role).label)
         return context
 
 
