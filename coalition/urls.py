@@ -21,8 +21,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("practices/", include("practices.urls")),
+    path("practices/", include("practices.submissions.urls")),
     path("invitations/<str:token>/", practice_views.invitation_accept, name="invitation_accept"),
     path("staff/", include(staff_patterns)),
+    path("staff/submissions/", include("practices.submissions.staff_urls")),
     path("api/v1/", include("coalition.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -49,3 +49,41 @@ def _api_key(practice, user):
 
     api_key, _ = services.api_key_create(practice=practice, name="sample", created_by=user)
     return api_key.pk
+
+
+@sample("submission_id")
+def _submission(practice, user):
+    """A validated provider_year submission of the practice (processed as the task would)."""
+    from tests.submissions.factories import (
+        PROVIDER_YEAR_HEADER,
+        csv_bytes,
+        provider_year_rows,
+        upload,
+    )
+
+    content = csv_bytes(PROVIDER_YEAR_HEADER, provider_year_rows(3, prefix=practice.slug))
+    return upload(practice, "provider_year", content, user=user).pk
+
+
+@sample("kind")
+def _kind(practice, user):
+    return "rvu_detail"
+
+
+@sample("file_format")
+def _file_format(practice, user):
+    return "xlsx"
+
+
+@sample("year")
+def _period_year(practice, user):
+    from tests.submissions.factories import period
+
+    return period().year
+
+
+@sample("reportingperiod_id")
+def _reporting_period(practice, user):
+    from tests.submissions.factories import period
+
+    return period().pk

@@ -5,3 +5,23 @@ class SubmissionsConfig(AppConfig):
     name = "practices.submissions"
     label = "submissions"
     verbose_name = "Data submissions"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from practices.submissions.models import ReportingPeriod, Submission
+
+        # Who uploaded, submitted, approved or returned what, and when periods open and close.
+        auditlog.register(ReportingPeriod, exclude_fields=["updated_at"])
+        auditlog.register(
+            Submission,
+            include_fields=[
+                "status",
+                "is_current",
+                "version",
+                "submitted_at",
+                "reviewed_by",
+                "reviewed_at",
+                "review_comment",
+            ],
+        )

@@ -1,0 +1,264 @@
+"""Practice pages of data submissions: upload, progress, result, history and templates."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from coalition.scoping import PracticeScopedView
+from practices.models import Role, role_at_least
+from practices.submissions import selectors, services
+from practices.submissions.file_templates import (
+    CONTENT_TYPES,
+    FORMATS,
+    template_bytes,
+    template_filename,
+)
+from practices.submissions.forms import SubmitForm, UploadForm
+from practices.submissions.models import Submission, SubmissionIssue
+from practices.submissions.schemas import SCHEMAS
+
+ISSUES_SHOWN = 100
+RECORDS_SHOWN = 50
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def progress_payload(submission: Submission, practice) -> dict:
+    return {
+        "id": submission.pk,
+        "status": submission.status,
+        "status_label": submission.get_status_display(),
+        "progress_percent": submission.progress_percent,
+        "progress_message": submission.progress_message,
+        "processing": submission.status in services.PROCESSING,
+        "stalled": services.submission_is_stalled(submission),
+        "error_count": submission.error_count,
+        "warning_count": submission.warning_count,
+        "row_count": submission.row_count,
+        "detail_url": reverse(
+            "submissions:detail",
+            kwargs={"practice_slug": practice.slug, "submission_id": submission.pk},
+        ),
+    }
+
+
+class SubmissionListView(PracticeScopedView, TemplateView):
+    """Reporting periods, the upload form, templates and the history per year and kind."""
+
+    template_name = "submissions/list.html"
+    scoped_model = Submission
+    write_role = Role.SUBMITTER
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", UploadForm())
+        periods = [
+            (period, selectors.days_left(period)) for period in selectors.reporting_periods()
+        ]
+        history = [
+            {"year": year, "kind": kind, "label": SCHEMAS[kind].label, "versions": versions}
+            for (year, kind), versions in selectors.submission_history(
+                practice=self.practice
+            ).items()
+        ]
+        return super().get_context_data(
+            periods=periods,
+            history=history,
+            schemas=SCHEMAS.values(),
+            formats=FORMATS,
+            can_upload=role_at_least(self.role, Role.SUBMITTER),
+            has_open_period=any(p.status == "open" for p, _ in periods),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            period = selectors.period_by_year(year=form.cleaned_data["year"])
+            upload = form.cleaned_data["file"]
+            try:
+                result = services.submission_upload(
+                    practice=self.practice,
+                    kind=form.cleaned_data["kind"],
+                    period=period,
+                    file=upload,
+                    filename=upload.name,
+                    uploaded_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if _wants_json(request):
+                    payload = progress_payload(result.submission, self.practice)
+                    payload.update(created=result.created, message=result.message)
+                    return JsonResponse(payload, status=202 if result.created else 200)
+                (messages.success if result.created else messages.info)(request, result.message)
+                return redirect(
+                    "submissions:detail",
+                    practice_slug=self.practice.slug,
+                    submission_id=result.submission.pk,
+                )
+        if _wants_json(request):
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class SubmissionObjectMixin:
+    scoped_model = Submission
+
+    def get_submission(self) -> Submission:
+        return get_object_or_404(
+            self.get_queryset().select_related("period", "uploaded_by", "reviewed_by"),
+            pk=self.kwargs["submission_id"],
+        )
+
+
+class SubmissionDetailView(SubmissionObjectMixin, PracticeScopedView, TemplateView):
+    template_name = "submissions/detail.html"
+
+    def get_context_data(self, **kwargs):
+        submission = self.get_submission()
+        error = SubmissionIssue.Severity.ERROR
+        warning = SubmissionIssue.Severity.WARNING
+        records = []
+        names = {}
+        if submission.status not in (*services.PROCESSING, Submission.Status.REJECTED):
+            records = selectors.submission_records(submission=submission, limit=RECORDS_SHOWN)
+            pseudonyms = {r.provider_pseudonym for r in records if hasattr(r, "provider_pseudonym")}
+            # The practice sees its own ids; the pseudonyms stay out of its pages.
+            names = selectors.local_ids(practice=self.practice, pseudonyms=pseudonyms)
+        versions = [
+            v
+            for v in selectors.practice_submissions(practice=self.practice).filter(
+                kind=submission.kind, period=submission.period
+            )
+        ]
+        latest = max((v.version for v in versions if v.status != "rejected"), default=0)
+        can_write = role_at_least(self.role, Role.SUBMITTER)
+        return super().get_context_data(
+            submission=submission,
+            schema=SCHEMAS[submission.kind],
+            progress=progress_payload(submission, self.practice),
+            errors=selectors.submission_issues(submission=submission, severity=error)[
+                :ISSUES_SHOWN
+            ],
+            error_summary=selectors.issue_summary(submission=submission, severity=error),
+            warnings=selectors.submission_issues(submission=submission, severity=warning)[
+                :ISSUES_SHOWN
+            ],
+            warning_summary=selectors.issue_summary(submission=submission, severity=warning),
+            issues_shown=ISSUES_SHOWN,
+            records=[
+                (record, names.get(getattr(record, "provider_pseudonym", ""), ""))
+                for record in records
+            ],
+            records_shown=RECORDS_SHOWN,
+            versions=versions,
+            can_submit=can_write
+            and submission.status in ("validated", "returned")
+            and submission.version >= latest,
+            can_retry=can_write and services.submission_is_stalled(submission),
+            submit_form=SubmitForm(),
+            **kwargs,
+        )
+
+
+class SubmissionProgressView(SubmissionObjectMixin, PracticeScopedView, View):
+    """JSON for the page's progress bar."""
+
+    def get(self, request, *args, **kwargs):
+        return JsonResponse(progress_payload(self.get_submission(), self.practice))
+
+
+class ErrorReportView(SubmissionObjectMixin, PracticeScopedView, View):
+    """Every listed error of a submission as CSV (row, column, code, message)."""
+
+    def get(self, request, *args, **kwargs):
+        submission = self.get_submission()
+        issues = selectors.submission_issues(
+            submission=submission, severity=SubmissionIssue.Severity.ERROR
+        ).values_list("row_number", "column", "code", "message")
+
+        class Echo:
+            def write(self, value):
+                return value
+
+        writer = csv.writer(Echo())
+
+        def lines():
+            yield writer.writerow(["row", "column", "error", "message"])
+            for row in issues.iterator(chunk_size=5000):
+                yield writer.writerow(["" if row[0] is None else row[0], *row[1:]])
+            listed = issues.count()
+            if submission.error_count > listed:
+                yield writer.writerow(
+                    ["", "", "truncated", f"{submission.error_count - listed} more errors"]
+                )
+
+        name = f"{submission.kind}_{submission.period.year}_v{submission.version}_errors.csv"
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class SubmissionSubmitView(SubmissionObjectMixin, PracticeScopedView, View):
+    required_role = Role.SUBMITTER
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        submission = self.get_submission()
+        form = SubmitForm(request.POST)
+        note = form.cleaned_data["note"] if form.is_valid() else ""
+        try:
+            services.submission_submit(submission=submission, user=request.user, note=note)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "Submitted for review. An analyst will approve or return it.")
+        return redirect(
+            "submissions:detail", practice_slug=self.practice.slug, submission_id=submission.pk
+        )
+
+
+class SubmissionRetryView(SubmissionObjectMixin, PracticeScopedView, View):
+    required_role = Role.SUBMITTER
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        submission = self.get_submission()
+        try:
+            services.submission_retry(submission=submission)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "The file is being processed again.")
+        return redirect(
+            "submissions:detail", practice_slug=self.practice.slug, submission_id=submission.pk
+        )
+
+
+class TemplateDownloadView(LoginRequiredMixin, View):
+    def get(self, request, *args, **kwargs):
+        schema = SCHEMAS.get(kwargs["kind"])
+        file_format = kwargs["file_format"]
+        if schema is None or file_format not in FORMATS:
+            raise Http404
+        response = HttpResponse(
+            template_bytes(schema, file_format), content_type=CONTENT_TYPES[file_format]
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{template_filename(schema, file_format)}"'
+        )
+        return response
