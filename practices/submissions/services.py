@@ -165,6 +165,7 @@ def submission_upload(
             size_bytes=size,
             uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
             progress_message="Waiting for a worker",
+            heartbeat_at=timezone.now(),
         )
         # The stored name carries no part of the original name (which could say anything).
         submission.file.save(f"{kind}-{uuid.uuid4().hex}{extension}", File(file), save=False)

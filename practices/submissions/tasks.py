@@ -8,7 +8,8 @@ from celery import shared_task
 from practices.submissions import services
 
 
-@shared_task(name="submissions.process_submission", acks_late=True)
+# The outcome lives on the submission; there is no result to keep.
+@shared_task(name="submissions.process_submission", acks_late=True, ignore_result=True)
 def process_submission(submission_id: int) -> str:
     submission = services.submission_process(submission_id=submission_id)
     return submission.status if submission is not None else "skipped"
