@@ -4,7 +4,6 @@ idempotent tasks and recovery from a worker that died mid-file."""
 from __future__ import annotations
 
 import io
-
 from datetime import timedelta
 from unittest import mock
 
