@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from coalition.api.serializers import PracticeScopedModelSerializer
 from practices.submissions import selectors, services
@@ -96,15 +96,10 @@ class SubmissionUploadSerializer(serializers.Serializer):
             raise serializers.ValidationError(f"There is no reporting period for {year}.")
         return year
 
-    def validate_file(self, upload):
-        if upload.size > settings.SUBMISSION_MAX_UPLOAD_BYTES:
-            raise FileTooLarge
-        return upload
 
-
-class FileTooLarge(serializers.ValidationError):
+class FileTooLarge(exceptions.APIException):
     status_code = 413
-    default_detail = "The file is larger than the upload limit."
+    default_code = "file_too_large"
 
     def __init__(self):
         limit = settings.SUBMISSION_MAX_UPLOAD_BYTES // 1_000_000

@@ -3,6 +3,7 @@ reports, submit for review, retry, templates; reporting periods."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +19,7 @@ from coalition.scoping import PracticeScopedViewSet
 from practices.models import Role
 from practices.submissions import selectors, services
 from practices.submissions.api.serializers import (
+    FileTooLarge,
     ReportingPeriodSerializer,
     SubmissionIssueSerializer,
     SubmissionNoteSerializer,
@@ -97,6 +99,9 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Practi
         },
     )
     def create(self, request, *args, **kwargs):
+        sent = request.FILES.get("file")
+        if sent is not None and sent.size > settings.SUBMISSION_MAX_UPLOAD_BYTES:
+            raise FileTooLarge
         payload = SubmissionUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
