@@ -48,11 +48,11 @@ class Reason(StrEnum):
 
 
 REASON_LABELS = {
-    Reason.MIN_PRACTICES: "fewer practices than the threshold",
+    Reason.MIN_PRACTICES: "fewer practices than the minimum",
     Reason.DOMINANCE: "one practice contributes more than the maximum share",
     Reason.MIN_OBSERVATIONS: "fewer observations than mean and quartiles need",
     Reason.MIN_OBSERVATIONS_TAILS: "p10 and p90 withheld: fewer observations than they need",
-    Reason.COMPLEMENTARY: "withheld so that another withheld cell cannot be derived",
+    Reason.COMPLEMENTARY: "hidden with another withheld cell so that it cannot be derived",
 }
 
 

@@ -167,12 +167,19 @@ def release_cell_summary(*, release_ids: list[int]) -> dict[int, dict[str, int]]
         BenchmarkCell.objects.filter(release_id__in=release_ids)
         .values("release_id")
         .annotate(
-            cells=Count("id"),
-            suppressed=Count("id", filter=Q(suppressed=True)),
-            partial=Count("id", filter=Q(suppressed=False) & ~Q(suppression_reasons=[])),
+            n_cells=Count("id"),
+            n_suppressed=Count("id", filter=Q(suppressed=True)),
+            n_partial=Count("id", filter=Q(suppressed=False) & ~Q(suppression_reasons=[])),
         )
     )
-    return {row.pop("release_id"): row for row in rows}
+    return {
+        row["release_id"]: {
+            "cells": row["n_cells"],
+            "suppressed": row["n_suppressed"],
+            "partial": row["n_partial"],
+        }
+        for row in rows
+    }
 
 
 def previous_release(*, release: BenchmarkRelease) -> BenchmarkRelease | None:
@@ -200,7 +207,8 @@ def published_cells(
 
 
 def reason_text(reasons: list[str]) -> str:
-    return "; ".join(REASON_LABELS.get(Reason(r), r) if r in Reason else r for r in reasons)
+    # Reason is a StrEnum: its members hash and compare as their codes.
+    return "; ".join(REASON_LABELS.get(r, r) for r in reasons)
 
 
 def public_cell_row(cell: BenchmarkCell, *, year: int) -> dict:
@@ -283,7 +291,7 @@ def suppression_report(*, release: BenchmarkRelease) -> list[SuppressionEntry]:
     return [
         SuppressionEntry(
             cell=cell,
-            reasons=[REASON_LABELS.get(Reason(r), r) for r in cell.suppression_reasons],
+            reasons=[REASON_LABELS.get(r, r) for r in cell.suppression_reasons],
             needed=_needed(cell, rules, groups[(cell.metric, cell.dimension)]),
         )
         for cell in cells

@@ -51,6 +51,34 @@ def _api_key(practice, user):
     return api_key.pk
 
 
+@sample("benchmarkrelease_id")
+def _benchmark_release(practice, user):
+    """A DRAFT release: members must get 404 for it on every member route (tests in
+    tests/benchmarks prove they get published ones)."""
+    from benchmarks.models import BenchmarkRelease
+
+    draft = BenchmarkRelease.objects.filter(year=2001).exclude(status="published").first()
+    if draft is None:
+        draft = BenchmarkRelease.objects.create(
+            year=2001, version=1, status=BenchmarkRelease.Status.DRAFT
+        )
+    return draft.pk
+
+
+@sample("referencefigure_id")
+def _reference_figure(practice, user):
+    from benchmarks.models import ReferenceFigure
+
+    figure, _ = ReferenceFigure.objects.get_or_create(
+        metric="wrvu_per_fte",
+        statistic="p50",
+        source="Tenancy sample survey",
+        survey_year=2024,
+        defaults={"value": 10000},
+    )
+    return figure.pk
+
+
 @sample("submission_id")
 def _submission(practice, user):
     """A validated provider_year submission of the practice (processed as the task would)."""

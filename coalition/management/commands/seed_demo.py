@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from benchmarks import demo as benchmarks_demo
 from coalition.services import staff_groups_ensure
 from practices import services
 from practices.models import Ownership, Practice, Role
@@ -81,6 +82,7 @@ class Command(BaseCommand):
             for index, (name, state, fte) in enumerate(DEMO_PRACTICES):
                 self._practice(index, name, state, Decimal(fte), password, rng)
         self._print_logins(password)
+        benchmarks_demo.seed(stdout=self.stdout)
 
     def _user(self, email: str, full_name: str, password: str, **flags):
         user_model = get_user_model()
