@@ -314,9 +314,7 @@ def _finish(submission, *, token, validated, errors, counts) -> Submission | Non
                 f"Rejected: {locked.error_count:,} error(s). Fix the file and upload it again."
             )
         else:
-            stored = storage.store(
-                validated.frame, schema=schema_for(locked.kind), submission=locked
-            )
+            stored = storage.store(validated, schema=schema_for(locked.kind), submission=locked)
             found = checks.warnings_for(stored.frame, submission=locked)
             SubmissionIssue.objects.bulk_create(_issue_rows(submission, found), batch_size=5000)
             locked.status = S.VALIDATED

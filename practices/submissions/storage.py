@@ -3,7 +3,8 @@ record table inside the caller's transaction (so a failure stores nothing).
 
 Each kind names its store function in STORES. Row tables (provider_year, practice_financials)
 get one database row per file row. rvu_detail rows are grouped per provider and month into
-RvuDetailMonth arrays (see that model for why).
+RvuDetailMonth arrays (see that model for why); the grouping is done on the raw ids and months
+and the few thousand groups are pseudonymized and normalized afterwards.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from practices.submissions.models import (
     RvuDetailMonth,
     Submission,
 )
+from practices.submissions.reading import ROW
 from practices.submissions.schemas import KindSchema
+from practices.submissions.validation import Validated
 
 COPY_CHUNK_BYTES = 1 << 20
 PSEUDONYM = "provider_pseudonym"
@@ -32,36 +35,40 @@ PSEUDONYM = "provider_pseudonym"
 @dataclass
 class Stored:
     rows: int
-    frame: pl.DataFrame  # the stored rows, providers pseudonymized (for the warnings)
+    # What the warnings read: the stored rows (or, for rvu_detail, one row per provider with
+    # its first row number and total work RVUs), providers pseudonymized.
+    frame: pl.DataFrame
     providers: int = 0
     new_providers: int = 0
 
 
-def pseudonymize(frame: pl.DataFrame, *, submission: Submission) -> tuple[pl.DataFrame, int, int]:
-    """Replace provider_id by its pseudonym; record new providers (with their encrypted local
-    id, readable by the practice alone). Returns (frame, providers, new providers)."""
+def pseudonyms_for(
+    raw_ids: list[str], *, submission: Submission, local: dict[str, str | None] | None = None
+) -> tuple[dict[str, str], int]:
+    """{raw provider id: pseudonym} for the distinct ids of a file (`local` maps a raw id to
+    the practice's id as validated, e.g. without surrounding spaces). Providers new to the
+    practice are recorded with their encrypted local id, readable by the practice alone.
+    Returns the mapping and the number of new providers."""
     practice = submission.practice
-    local_ids = frame["provider_id"].unique().to_list()
-    pseudonyms = {local_id: practice.pseudonymize(local_id) for local_id in local_ids}
+    local = local or {}
+    by_raw = {raw: local.get(raw) or raw for raw in raw_ids}
+    pseudonym_of = {value: practice.pseudonymize(value) for value in set(by_raw.values())}
     known = set(
         Provider.objects.for_practice(practice)
-        .filter(pseudonym__in=list(pseudonyms.values()))
+        .filter(pseudonym__in=list(pseudonym_of.values()))
         .values_list("pseudonym", flat=True)
     )
     new = [
         Provider(
             practice=practice,
             pseudonym=pseudonym,
-            local_id_encrypted=practice.encrypt_local_id(local_id),
+            local_id_encrypted=practice.encrypt_local_id(value),
         )
-        for local_id, pseudonym in pseudonyms.items()
+        for value, pseudonym in pseudonym_of.items()
         if pseudonym not in known
     ]
     Provider.objects.bulk_create(new, ignore_conflicts=True)
-    frame = frame.with_columns(
-        pl.col("provider_id").replace_strict(pseudonyms, return_dtype=pl.String).alias(PSEUDONYM)
-    ).drop("provider_id")
-    return frame, len(pseudonyms), len(new)
+    return {raw: pseudonym_of[value] for raw, value in by_raw.items()}, len(new)
 
 
 def copy_rows(table: str, columns: list[str], frame: pl.DataFrame) -> None:
@@ -80,16 +87,24 @@ def copy_rows(table: str, columns: list[str], frame: pl.DataFrame) -> None:
     buffer.close()
 
 
-def _with_owner(frame: pl.DataFrame, submission: Submission) -> pl.DataFrame:
+def _owned(frame: pl.DataFrame, submission: Submission) -> pl.DataFrame:
     return frame.with_columns(
         pl.lit(submission.practice_id, dtype=pl.Int64).alias("practice_id"),
         pl.lit(submission.pk, dtype=pl.Int64).alias("submission_id"),
     )
 
 
-def store_provider_year(frame: pl.DataFrame, *, submission: Submission) -> Stored:
-    frame, providers, new = pseudonymize(frame, submission=submission)
-    frame = _with_owner(frame, submission).with_columns(pl.col("partner_status").fill_null(""))
+def store_provider_year(validated: Validated, *, submission: Submission) -> Stored:
+    frame = validated.frame
+    mapping, new = pseudonyms_for(
+        frame["provider_id"].unique().to_list(),
+        submission=submission,
+        local=validated.mappings.get("provider_id"),
+    )
+    rows = validated.normalized().with_columns(
+        frame["provider_id"].replace_strict(mapping, return_dtype=pl.String).alias(PSEUDONYM),
+        pl.col("partner_status").fill_null(""),
+    )
     columns = [
         "practice_id",
         "submission_id",
@@ -107,12 +122,12 @@ def store_provider_year(frame: pl.DataFrame, *, submission: Submission) -> Store
         "years_in_practice",
         "call_shifts",
     ]
-    copy_rows(ProviderYearRecord._meta.db_table, columns, frame)
-    return Stored(rows=frame.height, frame=frame, providers=providers, new_providers=new)
+    copy_rows(ProviderYearRecord._meta.db_table, columns, _owned(rows, submission))
+    return Stored(rows=rows.height, frame=rows, providers=len(mapping), new_providers=new)
 
 
-def store_practice_financials(frame: pl.DataFrame, *, submission: Submission) -> Stored:
-    frame = _with_owner(frame, submission)
+def store_practice_financials(validated: Validated, *, submission: Submission) -> Stored:
+    rows = validated.normalized()
     columns = [
         "practice_id",
         "submission_id",
@@ -123,46 +138,68 @@ def store_practice_financials(frame: pl.DataFrame, *, submission: Submission) ->
         "radiologist_fte",
         "hospital_support_received",
     ]
-    copy_rows(PracticeFinancialsRecord._meta.db_table, columns, frame)
-    return Stored(rows=frame.height, frame=frame)
+    copy_rows(PracticeFinancialsRecord._meta.db_table, columns, _owned(rows, submission))
+    return Stored(rows=rows.height, frame=rows)
 
 
 def _array(column: str) -> pl.Expr:
     # PostgreSQL array literal; codes, vocabulary words and plain numbers need no quoting.
-    return ("{" + pl.col(column).str.join(",") + "}").alias(column)
+    return "{" + pl.col(column).str.join(",") + "}"
 
 
-def store_rvu_detail(frame: pl.DataFrame, *, submission: Submission) -> Stored:
-    rows = frame.height
-    frame, providers, new = pseudonymize(frame, submission=submission)
+RVU_MONTH_COLUMNS = [
+    "practice_id",
+    "submission_id",
+    PSEUDONYM,
+    "service_month",
+    "row_count",
+    "cpt_codes",
+    "modalities",
+    "units",
+    "work_rvus",
+    "work_rvus_total",
+]
+
+
+def store_rvu_detail(validated: Validated, *, submission: Submission) -> Stored:
+    frame = validated.frame
+    # Values inside the arrays must be normalized before grouping (a no-op when the file
+    # already spells codes and modalities canonically); the group keys are mapped after.
+    inner = {c: validated.expr(c) for c in ("cpt_code", "modality") if c in validated.mappings}
+    if inner:
+        frame = frame.with_columns([expr.alias(c) for c, expr in inner.items()])
     months = (
         frame.lazy()
-        .group_by(PSEUDONYM, "service_month", maintain_order=True)
+        .group_by("provider_id", "service_month", maintain_order=True)
         .agg(
+            pl.col(ROW).first(),
             pl.len().alias("row_count"),
             _array("cpt_code").alias("cpt_codes"),
             _array("modality").alias("modalities"),
-            _array("units"),
-            _array("work_rvus"),
+            _array("units").alias("units"),
+            _array("work_rvus").alias("work_rvus"),
+            # Exact: decimals of at most four places summed as decimals.
             pl.col("work_rvus").cast(pl.Decimal(38, 4)).sum().alias("work_rvus_total"),
         )
         .collect()
     )
-    months = _with_owner(months, submission)
-    columns = [
-        "practice_id",
-        "submission_id",
-        PSEUDONYM,
-        "service_month",
-        "row_count",
-        "cpt_codes",
-        "modalities",
-        "units",
-        "work_rvus",
-        "work_rvus_total",
-    ]
-    copy_rows(RvuDetailMonth._meta.db_table, columns, months)
-    return Stored(rows=rows, frame=frame, providers=providers, new_providers=new)
+    mapping, new = pseudonyms_for(
+        months["provider_id"].unique().to_list(),
+        submission=submission,
+        local=validated.mappings.get("provider_id"),
+    )
+    month_of = validated.mappings.get("service_month") or {}
+    months = months.with_columns(
+        pl.col("provider_id").replace_strict(mapping, return_dtype=pl.String).alias(PSEUDONYM),
+        pl.col("service_month")
+        .replace_strict(month_of, default=pl.col("service_month"), return_dtype=pl.String)
+        .alias("service_month"),
+    )
+    copy_rows(RvuDetailMonth._meta.db_table, RVU_MONTH_COLUMNS, _owned(months, submission))
+    per_provider = months.group_by(PSEUDONYM).agg(
+        pl.col(ROW).min(), pl.col("work_rvus_total").cast(pl.Float64).sum().alias("work_rvus")
+    )
+    return Stored(rows=frame.height, frame=per_provider, providers=len(mapping), new_providers=new)
 
 
 STORES: dict[str, Callable[..., Stored]] = {
@@ -172,5 +209,5 @@ STORES: dict[str, Callable[..., Stored]] = {
 }
 
 
-def store(frame: pl.DataFrame, *, schema: KindSchema, submission: Submission) -> Stored:
-    return STORES[schema.kind](frame, submission=submission)
+def store(validated: Validated, *, schema: KindSchema, submission: Submission) -> Stored:
+    return STORES[schema.kind](validated, submission=submission)

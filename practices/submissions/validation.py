@@ -1,14 +1,20 @@
-"""Validation of a file's rows against its kind's schema, one column at a time (vectorized).
+"""Validation of a file's rows against its kind's schema, vectorized.
 
 Checks (SPEC section 3): required values, types, vocabularies, ranges, decimal places, the one
 year of the file (it must be the reporting period's), duplicate keys, and identifier patterns
-(PHI) in any cell. A typed cell that is valid (a number, a month, a vocabulary word, a code)
-cannot hold an identifier, so the identifier patterns run over every text cell and every cell
-that failed its type, which is every cell that could hold one.
+(PHI) in any cell. A cell that is valid for a typed column (a number, a month, a vocabulary
+word, a code) cannot hold an identifier, so the identifier patterns run over every text cell
+and every cell that failed its type: every cell that could hold one.
 
-The result is the normalized table ready to store (numbers without "$" and separators,
-vocabulary words in their canonical spelling, months as the first day of the month, empty
-optional cells as null) and the list of errors, each naming row, column and reason.
+How it stays fast on a million rows:
+- text-like columns (ids, vocabularies, codes, months, years) have few distinct values, so each
+  distinct value is checked once and rows are found again by a join only when one is wrong;
+  their normalization (case, spaces, the first day of a month) is kept as a mapping from raw
+  value to normalized value, applied by the store where it is cheapest (after grouping);
+- numeric columns first try one pattern for plain numbers with the allowed decimals, plus one
+  min/max scan; only a column that fails takes the row-by-row path.
+
+Messages name the row, the column and the reason, never the value.
 """
 
 from __future__ import annotations
@@ -29,11 +35,24 @@ _MONEY = r"^[+-]?\$?(?:(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]*)?|\.[0-9]+
 _INTEGER = r"^[+-]?[0-9]+$"
 _MONTH = r"^([0-9]{4})-(0[1-9]|1[0-2])(?:-01)?$"
 _YEAR = r"^[0-9]{4}$"
+DISTINCT_TYPES = {
+    ColumnType.TEXT,
+    ColumnType.CHOICE,
+    ColumnType.CODE,
+    ColumnType.MONTH,
+    ColumnType.YEAR,
+}
+RAW = "raw"
+VALUE = "value"
 
 
 @dataclass
 class Validated:
-    frame: pl.DataFrame  # ROW plus normalized columns
+    """The checked rows. `frame` holds ROW and every column; a column listed in `mappings` is
+    still raw there and maps {raw: normalized} (None for an empty optional cell)."""
+
+    frame: pl.DataFrame | None
+    mappings: dict[str, dict[str, str | None]] = field(default_factory=dict)
     errors: list[I.Issue] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)  # exact counts per error code
     years: list[int] = field(default_factory=list)
@@ -42,43 +61,39 @@ class Validated:
     def ok(self) -> bool:
         return not self.counts
 
+    def expr(self, column: str) -> pl.Expr:
+        """The normalized values of a column."""
+        mapping = self.mappings.get(column)
+        if mapping is None:
+            return pl.col(column)
+        return pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)
 
-@dataclass
-class _Check:
-    code: str
-    column: str
-    message: str
-    mask: pl.Expr
+    def normalized(self) -> pl.DataFrame:
+        assert self.frame is not None
+        if not self.mappings:
+            return self.frame
+        return self.frame.with_columns([self.expr(c).alias(c) for c in self.mappings])
 
 
-def _type_valid(column: Column, c: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(is the non-empty cell valid, normalized value) for a column whose text is `c`."""
-    if column.type == ColumnType.TEXT:
-        valid = (c.str.len_chars() <= column.max_length) & ~c.str.contains(r"[\x00-\x1f\x7f]")
-        return valid, c
-    if column.type == ColumnType.CHOICE:
-        canonical = {choice.lower(): choice for choice in column.choices}
-        variants = {v: choice for choice in column.choices for v in (choice, choice.lower())}
-        # Most files spell the vocabulary exactly: look the word up as is, lower-case it only
-        # when that fails.
-        exact = c.replace_strict(variants, default=None, return_dtype=pl.String)
-        value = pl.coalesce(
-            exact,
-            c.str.to_lowercase().replace_strict(canonical, default=None, return_dtype=pl.String),
-        )
-        return value.is_not_null(), value
-    if column.type == ColumnType.CODE:
-        upper = c.str.to_uppercase()
-        return upper.str.contains(column.pattern), upper
-    if column.type == ColumnType.MONTH:
-        return c.str.contains(_MONTH), c.str.slice(0, 7) + "-01"
+# --- one column's rules, as expressions over a frame holding its raw text in RAW ----------------
+def _messages(column: Column) -> dict[str, str]:
+    type_code, type_message = _type_message(column)
+    messages = {"required": "is required but empty", type_code: type_message}
     if column.type == ColumnType.YEAR:
-        return c.str.contains(_YEAR), c
-    if column.type == ColumnType.INTEGER:
-        return c.str.contains(_INTEGER), c.str.strip_prefix("+")
-    if column.type == ColumnType.MONEY:
-        return c.str.contains(_MONEY), c.str.replace_all(r"[$,+]", "")
-    return c.str.contains(_NUMBER), c.str.replace_all(r"[,+]", "")
+        messages["out_of_range"] = f"is not between {MIN_YEAR} and {MAX_YEAR}"
+    if column.is_numeric:
+        if column.type != ColumnType.INTEGER:
+            messages["too_many_decimals"] = f"has more than {column.decimal_places} decimal places"
+        bounds = []
+        if column.minimum is not None:
+            word = "greater than" if column.minimum_exclusive else "at least"
+            bounds.append(f"{word} {column.minimum}")
+        if column.maximum is not None:
+            bounds.append(f"at most {column.maximum}")
+        if bounds:
+            unit = f" ({column.unit})" if column.unit else ""
+            messages["out_of_range"] = f"must be {' and '.join(bounds)}{unit}"
+    return messages
 
 
 def _type_message(column: Column) -> tuple[str, str]:
@@ -100,6 +115,118 @@ def _type_message(column: Column) -> tuple[str, str]:
     return "not_a_number", "is not a number (use a point for decimals, e.g. 1234.5)"
 
 
+def _type_valid(column: Column, c: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(is the non-empty stripped text `c` valid, its normalized value)."""
+    if column.type == ColumnType.TEXT:
+        valid = (c.str.len_chars() <= column.max_length) & ~c.str.contains(r"[\x00-\x1f\x7f]")
+        return valid, c
+    if column.type == ColumnType.CHOICE:
+        canonical = {choice.lower(): choice for choice in column.choices}
+        value = c.str.to_lowercase().replace_strict(canonical, default=None, return_dtype=pl.String)
+        return value.is_not_null(), value
+    if column.type == ColumnType.CODE:
+        upper = c.str.to_uppercase()
+        return upper.str.contains(column.pattern), upper
+    if column.type == ColumnType.MONTH:
+        return c.str.contains(_MONTH), c.str.slice(0, 7) + "-01"
+    if column.type == ColumnType.YEAR:
+        return c.str.contains(_YEAR), c
+    if column.type == ColumnType.INTEGER:
+        return c.str.contains(_INTEGER), c.str.strip_prefix("+")
+    if column.type == ColumnType.MONEY:
+        return c.str.contains(_MONEY), c.str.replace_all(r"[$,+]", "")
+    return c.str.contains(_NUMBER), c.str.replace_all(r"[,+]", "")
+
+
+def _evaluate(frame: pl.DataFrame, column: Column) -> pl.DataFrame:
+    """For a frame with RAW (and possibly ROW): VALUE (normalized, null when empty), "text"
+    (stripped) and one boolean column per broken rule, named by error code."""
+    text = pl.col(RAW).str.strip_chars()
+    staged = frame.lazy().with_columns(text.alias("text"))
+    valid, value = _type_valid(column, pl.col("text"))
+    empty = pl.col("text") == ""
+    good = ~empty & valid
+    checks: dict[str, pl.Expr] = {}
+    type_code, _ = _type_message(column)
+    if column.required:
+        checks["required"] = empty
+    checks[type_code] = ~empty & ~valid
+    number = value.cast(pl.Float64, strict=False)
+    if column.type == ColumnType.YEAR:
+        checks["out_of_range"] = good & ((number < MIN_YEAR) | (number > MAX_YEAR))
+    if column.is_numeric:
+        if column.type != ColumnType.INTEGER:
+            decimals = rf"\.[0-9]{{{column.decimal_places + 1},}}"
+            checks["too_many_decimals"] = good & value.str.contains(decimals)
+        out = pl.lit(False)
+        if column.minimum is not None:
+            low = float(column.minimum)
+            out = out | (number <= low if column.minimum_exclusive else number < low)
+        if column.maximum is not None:
+            out = out | (number > float(column.maximum))
+        if column.minimum is not None or column.maximum is not None:
+            checks["out_of_range"] = good & out
+    return staged.with_columns(
+        pl.when(empty).then(None).otherwise(value).alias(VALUE),
+        *[mask.fill_null(True).alias(code) for code, mask in checks.items()],
+    ).collect()
+
+
+def _plain_number_pattern(column: Column) -> str:
+    if column.type == ColumnType.INTEGER:
+        return r"^[0-9]+$"
+    return rf"^[0-9]+(?:\.[0-9]{{1,{column.decimal_places}}})?$"
+
+
+# --- validation ------------------------------------------------------------------------------------
+class _Collector:
+    """Errors as (row, column, code, message) rows; an identifier finding replaces any other
+    error of the same cell. Messages left null take the column's fixed message for the code."""
+
+    def __init__(self, schema: KindSchema):
+        self.schema = schema
+        self.parts: list[pl.DataFrame] = []
+
+    def add(self, rows: pl.DataFrame, column: str, code: str, message: pl.Expr | None = None):
+        """rows: a frame with ROW (and whatever `message` needs)."""
+        if rows.height:
+            self.parts.append(
+                rows.select(
+                    pl.col(ROW),
+                    pl.lit(column).alias("column"),
+                    pl.lit(code).alias("code"),
+                    (message if message is not None else pl.lit(None, dtype=pl.String)).alias(
+                        "message"
+                    ),
+                )
+            )
+
+    def result(self, validated: Validated) -> None:
+        if not self.parts:
+            return
+        table = pl.concat(self.parts)
+        phi = table.filter(pl.col("code").str.starts_with("phi_"))
+        if phi.height:
+            others = table.filter(~pl.col("code").str.starts_with("phi_"))
+            table = pl.concat(
+                [phi, others.join(phi.select(ROW, "column"), on=[ROW, "column"], how="anti")]
+            )
+        order = {name: i for i, name in enumerate(self.schema.column_names)}
+        table = table.with_columns(
+            pl.col("column").replace_strict(order, default=-1, return_dtype=pl.Int64).alias("o")
+        ).sort(ROW, "o")
+        for code, count in table.group_by("code").len().iter_rows():
+            validated.counts[code] += count
+        messages = {c.name: _messages(c) for c in self.schema.columns}
+        room = max(settings.SUBMISSION_MAX_STORED_ISSUES - len(validated.errors), 0)
+        for row, column, code, message in (
+            table.head(room).select(ROW, "column", "code", "message").iter_rows()
+        ):
+            if message is None:
+                message = phi_message(code) if code.startswith("phi_") else messages[column][code]
+            validated.errors.append(I.error(code, message, row=row, column=column))
+
+
 def validate(frame: pl.DataFrame, *, schema: KindSchema, year: int | None) -> Validated:
     """Validate every row. `year` is the reporting period's year (None: take the file's)."""
     if frame.height == 0:
@@ -110,189 +237,132 @@ def validate(frame: pl.DataFrame, *, schema: KindSchema, year: int | None) -> Va
             f"A {schema.kind} file has {schema.max_rows} row(s) of data; this one has "
             f"{frame.height:,}.",
         )
-    # One lazy query: polars evaluates shared sub-expressions once and columns in parallel.
-    stripped = frame.lazy().with_columns([pl.col(c.name).str.strip_chars() for c in schema.columns])
-    staged_exprs: list[pl.Expr] = []
-    for column in schema.columns:
-        valid, value = _type_valid(column, pl.col(column.name))
-        staged_exprs += [value.alias(f"v:{column.name}"), valid.alias(f"ok:{column.name}")]
-        if column.is_numeric or column.type == ColumnType.YEAR:
-            staged_exprs.append(value.cast(pl.Float64, strict=False).alias(f"n:{column.name}"))
-    staged = stripped.with_columns(staged_exprs).collect()
-
-    checks: list[_Check] = []
-    phi_candidates: list[Column] = []
+    result = Validated(frame=None)
+    collector = _Collector(schema)
+    columns: dict[str, pl.Expr | pl.Series] = {}
+    distinct: dict[str, pl.DataFrame] = {}  # per distinct-value column: RAW, VALUE, checks
     for column in schema.columns:
         name = column.name
-        empty = pl.col(name) == ""
-        value, valid = pl.col(f"v:{name}"), pl.col(f"ok:{name}")
-        if column.required:
-            checks.append(_Check("required", name, "is required but empty", empty))
-        code, message = _type_message(column)
-        invalid = ~empty & ~valid
-        phi_candidates.append(column)
-        checks.append(_Check(code, name, message, invalid))
-        good = ~empty & valid
-        if column.type == ColumnType.YEAR:
-            number = pl.col(f"n:{name}")
-            checks.append(
-                _Check(
-                    "out_of_range",
-                    name,
-                    f"is not between {MIN_YEAR} and {MAX_YEAR}",
-                    good & ((number < MIN_YEAR) | (number > MAX_YEAR)),
+        if column.type in DISTINCT_TYPES:
+            evaluated = _evaluate(frame.select(pl.col(name).unique().alias(RAW)), column)
+            distinct[name] = evaluated
+            _distinct_errors(frame, evaluated, column, collector)
+            if evaluated.filter(pl.col(RAW) != pl.col(VALUE).fill_null("\x00")).height:
+                result.mappings[name] = dict(
+                    zip(evaluated[RAW].to_list(), evaluated[VALUE].to_list(), strict=True)
                 )
-            )
-        if column.is_numeric:
-            number = pl.col(f"n:{name}")
-            if column.type != ColumnType.INTEGER:
-                too_precise = value.str.contains(rf"\.[0-9]{{{column.decimal_places + 1},}}")
-                checks.append(
-                    _Check(
-                        "too_many_decimals",
-                        name,
-                        f"has more than {column.decimal_places} decimal places",
-                        good & too_precise,
-                    )
-                )
-            bounds = []
-            if column.minimum is not None:
-                word = "greater than" if column.minimum_exclusive else "at least"
-                bounds.append(f"{word} {column.minimum}")
-            if column.maximum is not None:
-                bounds.append(f"at most {column.maximum}")
-            unit = f" ({column.unit})" if column.unit else ""
-            out = pl.lit(False)
-            if column.minimum is not None:
-                low = float(column.minimum)
-                out = out | (number <= low if column.minimum_exclusive else number < low)
-            if column.maximum is not None:
-                out = out | (number > float(column.maximum))
-            if bounds:
-                checks.append(
-                    _Check(
-                        "out_of_range", name, f"must be {' and '.join(bounds)}{unit}", good & out
-                    )
-                )
-    masks = (
-        staged.lazy()
-        .select([check.mask.fill_null(True).alias(f"m{i}") for i, check in enumerate(checks)])
-        .collect()
-    )
-    normalized = staged.select(
-        pl.col(ROW),
-        *[
-            pl.when(pl.col(c.name) == "").then(None).otherwise(pl.col(f"v:{c.name}")).alias(c.name)
-            for c in schema.columns
-        ],
-    )
-    frame = staged.select(ROW, *schema.column_names)  # the stripped text, for identifier scans
-    # Rows whose year (or month) and key cells are valid take part in the file-wide checks
-    # even when other cells of theirs have errors, so that one report lists everything.
-    year_ok = staged[f"ok:{schema.year_column}"] & (staged[schema.year_column] != "")
-    key_ok = staged.select(
-        pl.all_horizontal([pl.col(f"ok:{k}") & (pl.col(k) != "") for k in schema.key])
-    ).to_series()
-    del staged
-    result = Validated(frame=normalized)
-    rows = frame[ROW]
-    cap = settings.SUBMISSION_MAX_STORED_ISSUES
-    phi_rows = _phi_cells(frame, masks, checks, phi_candidates)
-    phi_keys = {(row, column) for row, column, _ in phi_rows}
-    for row, column, code in phi_rows:
-        result.counts[code] += 1
-        if len(result.errors) < cap:
-            result.errors.append(I.error(code, phi_message(code), row=row, column=column))
-    for i, check in enumerate(checks):
-        mask = masks[f"m{i}"]
-        if not mask.any():
-            continue
-        flagged = rows.filter(mask).to_list()
-        if phi_keys:  # an identifier is reported as such, not also as a bad value
-            flagged = [r for r in flagged if (r, check.column) not in phi_keys]
-        if not flagged:
-            continue
-        result.counts[check.code] += len(flagged)
-        for row in flagged[: max(cap - len(result.errors), 0)]:
-            result.errors.append(I.error(check.code, check.message, row=row, column=check.column))
-    _check_year(result, schema=schema, year=year, rows=year_ok)
-    _check_duplicates(result, schema=schema, rows=key_ok)
-    result.errors.sort(
-        key=lambda issue: (issue.row_number or 0, _column_order(schema, issue.column))
-    )
+            columns[name] = pl.col(name)
+        else:
+            columns[name] = _numeric_column(frame, column, collector)
+    result.frame = frame.select(
+        pl.col(ROW), *[value.alias(n) for n, value in columns.items() if isinstance(value, pl.Expr)]
+    ).with_columns([value.alias(n) for n, value in columns.items() if isinstance(value, pl.Series)])
+    result.frame = result.frame.select(ROW, *schema.column_names)
+    _check_year(frame, result, collector, schema=schema, year=year, distinct=distinct)
+    _check_duplicates(frame, collector, schema=schema, distinct=distinct)
+    collector.result(result)
     return result
 
 
-def _column_order(schema: KindSchema, column: str) -> int:
-    try:
-        return schema.column_names.index(column)
-    except ValueError:
-        return -1
+def _distinct_errors(
+    frame: pl.DataFrame, evaluated: pl.DataFrame, column: Column, collector: _Collector
+) -> None:
+    codes = [c for c in evaluated.columns if c not in (RAW, VALUE, "text")]
+    type_code, _ = _type_message(column)
+    # Identifier patterns: over every text value, and over the values that failed their type.
+    scan = pl.col("text") != "" if column.type == ColumnType.TEXT else pl.col(type_code)
+    flagged = (
+        evaluated.filter(scan)
+        .with_columns(phi_kind_expression("text").alias("phi"))
+        .filter(pl.col("phi").is_not_null())
+    )
+    bad = [evaluated.filter(pl.col(code)).select(RAW, pl.lit(code).alias("code")) for code in codes]
+    bad.append(flagged.select(RAW, pl.col("phi").alias("code")))
+    wrong = pl.concat(bad)
+    if wrong.height == 0:
+        return
+    rows = frame.select(ROW, pl.col(column.name).alias(RAW)).join(wrong, on=RAW)
+    for code in rows["code"].unique().to_list():
+        collector.add(rows.filter(pl.col("code") == code), column.name, code)
+
+
+def _numeric_column(
+    frame: pl.DataFrame, column: Column, collector: _Collector
+) -> pl.Expr | pl.Series:
+    """Check a numeric column; returns its normalized values (an expression or a series)."""
+    name = column.name
+    raw = frame[name]
+    if not column.required and (raw == "").all():
+        return pl.lit(None, dtype=pl.String)  # an optional column left empty (or out)
+    if raw.str.contains(_plain_number_pattern(column)).all():
+        # Fast path: plain numbers with the allowed decimals; one scan for the bounds.
+        numbers = raw.cast(pl.Float64)
+        low, high = numbers.min(), numbers.max()
+        below = column.minimum is not None and (
+            low <= float(column.minimum)
+            if column.minimum_exclusive
+            else low < float(column.minimum)
+        )
+        above = column.maximum is not None and high > float(column.maximum)
+        if not (below or above):
+            return pl.col(name)
+    evaluated = _evaluate(frame.select(ROW, pl.col(name).alias(RAW)), column)
+    type_code, _ = _type_message(column)
+    invalid = evaluated.filter(pl.col(type_code))
+    if invalid.height:
+        phi = invalid.with_columns(phi_kind_expression("text").alias("phi")).filter(
+            pl.col("phi").is_not_null()
+        )
+        for code in phi["phi"].unique().to_list():
+            collector.add(phi.filter(pl.col("phi") == code), name, code)
+    for code in [c for c in evaluated.columns if c not in (ROW, RAW, VALUE, "text")]:
+        collector.add(evaluated.filter(pl.col(code)), name, code)
+    return evaluated[VALUE].alias(name)
 
 
 def _file_error(code: str, message: str) -> Validated:
-    result = Validated(frame=pl.DataFrame())
+    result = Validated(frame=None)
     result.errors.append(I.error(code, message))
     result.counts[code] += 1
     return result
 
 
-def _phi_cells(
-    frame: pl.DataFrame,
-    masks: pl.DataFrame,
-    checks: list[_Check],
-    candidates: list[Column],
-) -> list[tuple[int, str, str]]:
-    """(row, column, code) of every candidate cell that matches an identifier pattern."""
-    found: list[tuple[int, str, str]] = []
-    for column in candidates:
-        if column.type == ColumnType.TEXT:
-            # Few distinct values (providers) among many rows: scan each distinct value once.
-            distinct = frame.select(pl.col(column.name).unique()).filter(pl.col(column.name) != "")
-            flagged = distinct.with_columns(phi_kind_expression(column.name).alias("code")).filter(
-                pl.col("code").is_not_null()
-            )
-            if flagged.height == 0:
-                continue
-            hits = frame.select(ROW, column.name).join(flagged, on=column.name).sort(ROW)
-        else:
-            # The cells that failed their type: the mask of that column's type check.
-            index = next(
-                i
-                for i, check in enumerate(checks)
-                if check.column == column.name and check.code not in ("required",)
-            )
-            cells = frame.filter(masks[f"m{index}"]).select(ROW, column.name)
-            if cells.height == 0:
-                continue
-            hits = cells.with_columns(phi_kind_expression(column.name).alias("code")).filter(
-                pl.col("code").is_not_null()
-            )
-        found.extend((row, column.name, code) for row, code in hits.select(ROW, "code").iter_rows())
-    return found
-
-
 def _check_year(
-    result: Validated, *, schema: KindSchema, year: int | None, rows: pl.Series
+    frame: pl.DataFrame,
+    result: Validated,
+    collector: _Collector,
+    *,
+    schema: KindSchema,
+    year: int | None,
+    distinct: dict[str, pl.DataFrame],
 ) -> None:
-    frame = result.frame if rows.all() else result.frame.filter(rows)
-    if frame.height == 0:
-        return
     column = schema.column_map[schema.year_column]
-    # A file has few distinct years or months: look at those, not at every row.
-    distinct_values = frame[column.name].unique()
-    distinct = sorted({int(value[:4]) for value in distinct_values.to_list()})
-    result.years = distinct
-    if year is None:
-        if len(distinct) == 1:
-            return
-        year = int(
-            frame.select(pl.col(column.name).str.slice(0, 4).cast(pl.Int64).mode().min()).item()
-        )
-    if distinct == [year]:
+    type_code, _ = _type_message(column)
+    values = (
+        distinct[column.name]
+        .filter(pl.col(VALUE).is_not_null() & ~pl.col(type_code))
+        .with_columns(pl.col(VALUE).str.slice(0, 4).cast(pl.Int64, strict=False).alias("year"))
+    )
+    found = sorted(y for y in values["year"].unique().to_list() if y is not None)
+    result.years = found
+    if not found:
         return
-    if len(distinct) > 1:
-        listed = ", ".join(str(y) for y in distinct[:10])
+    if year is None:
+        if len(found) == 1:
+            return
+        # The year of most rows is taken as the file's; the others are reported.
+        counts = (
+            frame.select(pl.col(column.name).alias(RAW))
+            .join(values.select(RAW, "year"), on=RAW)
+            .group_by("year")
+            .len()
+            .sort(["len", "year"], descending=[True, False])
+        )
+        year = int(counts["year"][0])
+    if found == [year]:
+        return
+    if len(found) > 1:
+        listed = ", ".join(str(y) for y in found[:10])
         result.errors.append(
             I.error(
                 "mixed_years",
@@ -301,37 +371,65 @@ def _check_year(
             )
         )
         result.counts["mixed_years"] += 1
-    wrong = frame.filter(pl.col(column.name).str.slice(0, 4).cast(pl.Int64) != year)[ROW]
-    if wrong.len():
-        what = "month is" if column.type == ColumnType.MONTH else "year is"
-        message = f"{what} not in the reporting year {year}"
-        result.counts["wrong_year"] += wrong.len()
-        cap = settings.SUBMISSION_MAX_STORED_ISSUES
-        for row in wrong.head(max(cap - len(result.errors), 0)).to_list():
-            result.errors.append(I.error("wrong_year", message, row=row, column=column.name))
+    wrong = values.filter(pl.col("year") != year).select(RAW)
+    rows = frame.select(ROW, pl.col(column.name).alias(RAW)).join(wrong, on=RAW)
+    what = "month is" if column.type == ColumnType.MONTH else "year is"
+    message = pl.lit(f"{what} not in the reporting year {year}")
+    collector.add(rows, column.name, "wrong_year", message)
 
 
-def _check_duplicates(result: Validated, *, schema: KindSchema, rows: pl.Series) -> None:
-    key = list(schema.key)
-    frame = result.frame if rows.all() else result.frame.filter(rows)
-    # Hashes first (cheap); rows sharing a hash are then compared on the values themselves.
-    suspects = frame.filter(pl.struct(key).hash().is_duplicated())
-    if suspects.height == 0:
-        return
-    rows = (
-        suspects.filter(pl.struct(key).is_duplicated())
-        .with_columns(pl.col(ROW).min().over(key).alias("first"))
-        .filter(pl.col(ROW) != pl.col("first"))
-        .sort(ROW)
-    )
-    if rows.height == 0:
-        return
-    what = ", ".join(key)
-    result.counts["duplicate_key"] += rows.height
-    cap = settings.SUBMISSION_MAX_STORED_ISSUES
-    for row, first in rows.select(ROW, "first").head(max(cap - len(result.errors), 0)).iter_rows():
-        result.errors.append(
-            I.error(
-                "duplicate_key", f"repeats row {first} (the same {what})", row=row, column=key[0]
-            )
+def _check_duplicates(
+    frame: pl.DataFrame,
+    collector: _Collector,
+    *,
+    schema: KindSchema,
+    distinct: dict[str, pl.DataFrame],
+) -> None:
+    """Rows that repeat the key of an earlier row, compared on normalized values. Each key
+    column is coded as small integers (its distinct values are few) and the codes are combined
+    into one integer key, which is much cheaper to compare than the text."""
+    codes = []
+    sizes = []
+    complete = True  # every key cell valid: no row drops out of the comparison
+    for name in schema.key:
+        evaluated = distinct[name]
+        checks = [c for c in evaluated.columns if c not in (RAW, VALUE, "text")]
+        usable = evaluated.filter(~pl.any_horizontal(checks) & pl.col(VALUE).is_not_null())
+        complete = complete and usable.height == evaluated.height
+        values = sorted(set(usable[VALUE].to_list()))
+        index = {value: i for i, value in enumerate(values)}
+        mapping = {raw: index[value] for raw, value in usable.select(RAW, VALUE).iter_rows()}
+        codes.append(
+            pl.col(name).replace_strict(mapping, default=None, return_dtype=pl.Int64).alias(name)
+            if usable.height != evaluated.height
+            else pl.col(name).replace_strict(mapping, return_dtype=pl.Int64).alias(name)
         )
+        sizes.append(max(len(values), 1))
+    span = 1
+    for size in sizes:
+        span *= size
+    if span < 2**62:
+        key = pl.lit(0, dtype=pl.Int64)
+        for expr, size in zip(codes, sizes, strict=True):
+            key = key * size + expr
+    else:
+        key = pl.struct(codes).hash()
+    keyed = frame.select(pl.col(ROW), key.alias("key"))
+    if not complete:
+        keyed = keyed.drop_nulls()
+    if keyed["key"].n_unique() == keyed.height:
+        return  # the common case, settled by one count
+    if span >= 2**62:  # hashes can collide: compare the codes themselves
+        keyed = frame.select(pl.col(ROW), pl.struct(codes).alias("key"))
+        if not complete:
+            keyed = keyed.drop_nulls()
+    repeated = (
+        keyed.filter(pl.col("key").is_duplicated())
+        .with_columns(pl.col(ROW).min().over("key").alias("first"))
+        .filter(pl.col(ROW) != pl.col("first"))
+    )
+    if repeated.height == 0:
+        return
+    what = ", ".join(schema.key)
+    message = pl.format(f"repeats row {{}} (the same {what})", pl.col("first"))
+    collector.add(repeated, schema.key[0], "duplicate_key", message)

@@ -559,3 +559,37 @@ def test_xlsx_entity_expansion_is_not_followed(practice_a, open_period):
     submission = upload(practice_a, "provider_year", buffer.getvalue(), filename="x.xlsx")
     assert submission.status == "rejected"
     assert set(submission.issue_counts) == {"bad_xlsx"}
+
+
+def test_rvu_detail_rows_in_any_order_with_edge_values(practice_a, open_period):
+    """Lines of a provider and month need not be next to each other; numbers at the edges of
+    their ranges and written in every accepted way are stored exactly."""
+    rows = [
+        ["A-1", "2025-01", "70450", "CT", "0", "0"],
+        ["B-2", "2025-01", "70450", "ct", "99999999.99", "99999999.9999"],
+        ["A-1", "2025-02", "71046", "XR", ".5", "0.0001"],
+        ["A-1", "2025-01", "7104f", "xr", "1,234.5", "1,234.5678"],
+        ["B-2", "2025-01", "70553", "Other", "12.", "10000"],
+        ["A-1", "2025-01", "70553", "MR", "+3", "7.25"],
+    ]
+    submission = upload(practice_a, "rvu_detail", csv_bytes(RVU_HEADER, rows))
+    assert submission.status == "validated", submission.progress_message
+    assert _rvu_stored(practice_a, submission) == sorted(
+        [
+            ("A-1", "2025-01", "70450", "CT", Decimal("0.00"), Decimal("0.0000")),
+            ("B-2", "2025-01", "70450", "CT", Decimal("99999999.99"), Decimal("99999999.9999")),
+            ("A-1", "2025-02", "71046", "XR", Decimal("0.50"), Decimal("0.0001")),
+            ("A-1", "2025-01", "7104F", "XR", Decimal("1234.50"), Decimal("1234.5678")),
+            ("B-2", "2025-01", "70553", "OTHER", Decimal("12.00"), Decimal("10000.0000")),
+            ("A-1", "2025-01", "70553", "MR", Decimal("3.00"), Decimal("7.2500")),
+        ]
+    )
+    months = {
+        (m.service_month.month, m.row_count): m.work_rvus_total
+        for m in RvuDetailMonth.objects.for_practice(practice_a).filter(submission=submission)
+    }
+    assert months == {
+        (1, 3): Decimal("1241.8178"),
+        (2, 1): Decimal("0.0001"),
+        (1, 2): Decimal("100009999.9999"),
+    }
