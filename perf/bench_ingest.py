@@ -194,7 +194,8 @@ def _cleanup(slug: str) -> None:
 def _run_child(csv_path: Path, provider_year_path: Path, slug: str) -> dict:
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
-    completed = subprocess.run(
+    # The command is this module run again with paths it created itself.
+    completed = subprocess.run(  # noqa: S603
         [
             sys.executable,
             "-m",
