@@ -139,7 +139,7 @@ def child(csv_path: str, provider_year_path: str, slug: str) -> None:
     timed(validation, "validate", "validate")
     timed(storage, "store", "pseudonymize and store (COPY)")
     timed(checks, "warnings_for", "warnings")
-    timed(storage, "copy_rows", "COPY (inside store)")
+    timed(storage, "copy_text", "COPY (inside store)")
     timed(storage, "pseudonyms_for", "pseudonyms (inside store)")
     started = time.perf_counter()
     with open(csv_path, "rb") as handle:
@@ -189,6 +189,12 @@ def _cleanup(slug: str) -> None:
     Submission.objects.for_practice(practice).delete()
     Provider.objects.for_practice(practice).delete()
     practice.delete()
+    # Vacuum now rather than let autovacuum compete with the next measurement.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM submissions_rvudetailmonth")
+        cursor.execute("VACUUM submissions_provideryearrecord")
 
 
 def _run_child(csv_path: Path, provider_year_path: Path, slug: str) -> dict:

@@ -241,10 +241,35 @@ def validate(frame: pl.DataFrame, *, schema: KindSchema, year: int | None) -> Va
     collector = _Collector(schema)
     columns: dict[str, pl.Expr | pl.Series] = {}
     distinct: dict[str, pl.DataFrame] = {}  # per distinct-value column: RAW, VALUE, checks
+    # One parallel scan: the distinct values of text-like columns, and for numeric columns
+    # whether every cell is a plain number with the allowed decimals, and the extremes.
+    survey = frame.select(
+        *[
+            pl.col(c.name).unique().implode().alias(c.name)
+            for c in schema.columns
+            if c.type in DISTINCT_TYPES
+        ],
+        *[
+            expression
+            for c in schema.columns
+            if c.type not in DISTINCT_TYPES
+            for expression in (
+                (pl.col(c.name) == "").all().alias(f"{c.name}:empty"),
+                pl.col(c.name)
+                .str.contains(_plain_number_pattern(c))
+                .all()
+                .alias(f"{c.name}:plain"),
+                pl.col(c.name).cast(pl.Float64, strict=False).min().alias(f"{c.name}:min"),
+                pl.col(c.name).cast(pl.Float64, strict=False).max().alias(f"{c.name}:max"),
+            )
+        ],
+    ).row(0, named=True)
     for column in schema.columns:
         name = column.name
         if column.type in DISTINCT_TYPES:
-            evaluated = _evaluate(frame.select(pl.col(name).unique().alias(RAW)), column)
+            evaluated = _evaluate(
+                pl.DataFrame({RAW: survey[name]}, schema={RAW: pl.String}), column
+            )
             distinct[name] = evaluated
             _distinct_errors(frame, evaluated, column, collector)
             if evaluated.filter(pl.col(RAW) != pl.col(VALUE).fill_null("\x00")).height:
@@ -253,7 +278,7 @@ def validate(frame: pl.DataFrame, *, schema: KindSchema, year: int | None) -> Va
                 )
             columns[name] = pl.col(name)
         else:
-            columns[name] = _numeric_column(frame, column, collector)
+            columns[name] = _numeric_column(frame, column, collector, survey)
     result.frame = frame.select(
         pl.col(ROW), *[value.alias(n) for n, value in columns.items() if isinstance(value, pl.Expr)]
     ).with_columns([value.alias(n) for n, value in columns.items() if isinstance(value, pl.Series)])
@@ -287,17 +312,15 @@ def _distinct_errors(
 
 
 def _numeric_column(
-    frame: pl.DataFrame, column: Column, collector: _Collector
+    frame: pl.DataFrame, column: Column, collector: _Collector, survey: dict
 ) -> pl.Expr | pl.Series:
     """Check a numeric column; returns its normalized values (an expression or a series)."""
     name = column.name
-    raw = frame[name]
-    if not column.required and (raw == "").all():
+    if not column.required and survey[f"{name}:empty"]:
         return pl.lit(None, dtype=pl.String)  # an optional column left empty (or out)
-    if raw.str.contains(_plain_number_pattern(column)).all():
-        # Fast path: plain numbers with the allowed decimals; one scan for the bounds.
-        numbers = raw.cast(pl.Float64)
-        low, high = numbers.min(), numbers.max()
+    if survey[f"{name}:plain"]:
+        # Fast path: plain numbers with the allowed decimals; their extremes decide the range.
+        low, high = survey[f"{name}:min"], survey[f"{name}:max"]
         below = column.minimum is not None and (
             low <= float(column.minimum)
             if column.minimum_exclusive
@@ -388,6 +411,21 @@ def _check_duplicates(
     """Rows that repeat the key of an earlier row, compared on normalized values. Each key
     column is coded as small integers (its distinct values are few) and the codes are combined
     into one integer key, which is much cheaper to compare than the text."""
+    # Fast path: when every key cell is valid and normalization maps distinct raw values to
+    # distinct values (the usual case: it only fixes case, spaces or the day of a month),
+    # equal keys have equal raw text; distinct hashes of the raw keys then prove there is no
+    # duplicate. Anything else is settled exactly below.
+    plain = True
+    for name in schema.key:
+        evaluated = distinct[name]
+        checks = [c for c in evaluated.columns if c not in (RAW, VALUE, "text")]
+        valid = evaluated.filter(~pl.any_horizontal(checks) & pl.col(VALUE).is_not_null())
+        plain = plain and valid.height == evaluated.height
+        plain = plain and valid[VALUE].n_unique() == valid.height
+    if plain:
+        hashes = frame.select(pl.struct(list(schema.key)).hash().n_unique()).item()
+        if hashes == frame.height:
+            return
     codes = []
     sizes = []
     complete = True  # every key cell valid: no row drops out of the comparison
@@ -408,21 +446,21 @@ def _check_duplicates(
     span = 1
     for size in sizes:
         span *= size
+    # The codes of all key columns in one parallel scan, then combined.
+    coded = frame.select(pl.col(ROW), *codes)
+    if not complete:
+        coded = coded.drop_nulls()
     if span < 2**62:
         key = pl.lit(0, dtype=pl.Int64)
-        for expr, size in zip(codes, sizes, strict=True):
-            key = key * size + expr
+        for name, size in zip(schema.key, sizes, strict=True):
+            key = key * size + pl.col(name)
     else:
-        key = pl.struct(codes).hash()
-    keyed = frame.select(pl.col(ROW), key.alias("key"))
-    if not complete:
-        keyed = keyed.drop_nulls()
+        key = pl.struct(list(schema.key)).hash()
+    keyed = coded.select(pl.col(ROW), key.alias("key"))
     if keyed["key"].n_unique() == keyed.height:
         return  # the common case, settled by one count
     if span >= 2**62:  # hashes can collide: compare the codes themselves
-        keyed = frame.select(pl.col(ROW), pl.struct(codes).alias("key"))
-        if not complete:
-            keyed = keyed.drop_nulls()
+        keyed = coded.select(pl.col(ROW), pl.struct(list(schema.key)).alias("key"))
     repeated = (
         keyed.filter(pl.col("key").is_duplicated())
         .with_columns(pl.col(ROW).min().over("key").alias("first"))

@@ -593,3 +593,18 @@ def test_rvu_detail_rows_in_any_order_with_edge_values(practice_a, open_period):
         (2, 1): Decimal("0.0001"),
         (1, 2): Decimal("100009999.9999"),
     }
+
+
+def test_duplicate_key_spelled_differently_is_still_a_duplicate(practice_a, open_period):
+    rows = [
+        ["RAD-1", "2025-01", "70450", "CT", "1", "0.85"],
+        ["RAD-2", "2025-01", "70450", "CT", "1", "0.85"],
+        [" RAD-1", "2025-01-01", "70450", "ct", "2", "1.70"],
+    ]
+    submission = upload(practice_a, "rvu_detail", csv_bytes(RVU_HEADER, rows))
+    assert submission.status == "rejected"
+    issue = SubmissionIssue.objects.for_practice(practice_a).get(submission=submission)
+    assert (issue.code, issue.row_number, issue.column) == ("duplicate_key", 4, "provider_id")
+    assert (
+        issue.message == "repeats row 2 (the same provider_id, service_month, cpt_code, modality)"
+    )
