@@ -19,6 +19,7 @@ from benchmarks import demo as benchmarks_demo
 from coalition.services import staff_groups_ensure
 from practices import services
 from practices.models import Ownership, Practice, Role
+from practices.submissions import demo as submissions_demo
 
 DEMO_PASSWORD = "coalition-demo-2026"
 
@@ -82,6 +83,7 @@ class Command(BaseCommand):
             for index, (name, state, fte) in enumerate(DEMO_PRACTICES):
                 self._practice(index, name, state, Decimal(fte), password, rng)
         self._print_logins(password)
+        submissions_demo.seed(stdout=self.stdout)
         benchmarks_demo.seed(stdout=self.stdout)
 
     def _user(self, email: str, full_name: str, password: str, **flags):
