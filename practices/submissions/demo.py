@@ -214,7 +214,7 @@ def periods(today: date | None = None) -> list[ReportingPeriod]:
     found = []
     for year in range(today.year - YEARS_BACK, today.year + 1):
         status = "open" if year == today.year else "closed"
-        period, created = ReportingPeriod.objects.get_or_create(
+        period, _ = ReportingPeriod.objects.get_or_create(
             year=year, defaults={"status": status, "deadline": date(year + 1, 3, 31)}
         )
         found.append(period)
