@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -130,7 +131,8 @@ def may_see_published(*, user, api_key=None) -> bool:
         return False
     from practices.selectors import memberships_of_user
 
-    return user.is_coalition_staff or memberships_of_user(user=user).exists()
+    # Members first: one query answers for nearly every caller.
+    return memberships_of_user(user=user).exists() or user.is_coalition_staff
 
 
 # --- releases -----------------------------------------------------------------------------------
@@ -192,18 +194,127 @@ def previous_release(*, release: BenchmarkRelease) -> BenchmarkRelease | None:
 
 
 # --- cells --------------------------------------------------------------------------------------
+def current_release_ids() -> QuerySet:
+    """Subquery: the id of each year's highest published version."""
+    return (
+        BenchmarkRelease.objects.filter(status=PUBLISHED)
+        .order_by("year", "-version")
+        .distinct("year")
+        .values("pk")
+    )
+
+
 def published_cells(
     *, release_id: int | None = None, years: list[int] | None = None
 ) -> QuerySet[BenchmarkCell]:
     """Cells of published releases only: of one release, else of each year's current one."""
     queryset = BenchmarkCell.objects.filter(release__status=PUBLISHED)
     if release_id is not None:
-        queryset = queryset.filter(release_id=release_id)
-    else:
-        current = current_published_releases()
-        wanted = [r.pk for y, r in current.items() if years is None or y in years]
-        queryset = queryset.filter(release_id__in=wanted)
+        return queryset.filter(release_id=release_id)
+    queryset = queryset.filter(release_id__in=current_release_ids())
+    if years is not None:
+        queryset = queryset.filter(release__year__in=years)
     return queryset
+
+
+# Public ordering: a suppressed cell's counts are unknown to members, so it sorts as NULL
+# (last) whatever its true counts are; sorting must not hint at them.
+CELL_ORDERING = {
+    "metric": "c.metric",
+    "dimension": "c.dimension",
+    "value": "c.value",
+    "year": "r.year",
+    "n_observations": "CASE WHEN c.suppressed THEN NULL ELSE c.n_observations END",
+    "n_practices": "CASE WHEN c.suppressed THEN NULL ELSE c.n_practices END",
+    "p50": "c.p50",
+}
+CELL_API_COLUMNS = [
+    "release",
+    "year",
+    "metric",
+    "dimension",
+    "value",
+    "n_practices",
+    "n_observations",
+    "mean",
+    "p10",
+    "p25",
+    "p50",
+    "p75",
+    "p90",
+    "suppressed",
+    "suppression_reasons",
+]
+
+
+def published_cell_rows(
+    *,
+    year: int | None = None,
+    release: int | None = None,
+    metric: str | None = None,
+    dimension: str | None = None,
+    value: str | None = None,
+    suppressed: bool | None = None,
+    ordering: list[str] | tuple[str, ...] = (),
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[int, list[dict]]:
+    """(total, rows) of published cells in their public form (the cells API's hot path: one
+    query, the total alongside the rows). Without `release`, each year's current release.
+    `ordering` holds CELL_ORDERING keys, "-" for descending."""
+    where = ["r.status = 'published'"]
+    params: dict = {}
+    if release is not None:
+        where.append("c.release_id = %(release)s")
+        params["release"] = release
+    else:
+        where.append(
+            "c.release_id IN (SELECT DISTINCT ON (year) id FROM benchmarks_benchmarkrelease "
+            "WHERE status = 'published' ORDER BY year, version DESC)"
+        )
+    for name, column in (
+        ("year", "r.year"),
+        ("metric", "c.metric"),
+        ("dimension", "c.dimension"),
+        ("value", "c.value"),
+        ("suppressed", "c.suppressed"),
+    ):
+        wanted = locals()[name]
+        if wanted is not None:
+            where.append(f"{column} = %({name})s")
+            params[name] = wanted
+    order = []
+    for key in ordering:
+        column = CELL_ORDERING[key.lstrip("-")]
+        order.append(f"{column} {'DESC' if key.startswith('-') else 'ASC'} NULLS LAST")
+    order += ["r.year DESC", "c.metric", "c.dimension", "c.value"]
+    paging = ""
+    if limit is not None:
+        paging = "LIMIT %(limit)s OFFSET %(offset)s"
+        params.update(limit=limit, offset=offset)
+    from_where = (
+        "FROM benchmarks_benchmarkcell c JOIN benchmarks_benchmarkrelease r ON r.id = c.release_id "
+        f"WHERE {' AND '.join(where)}"
+    )
+    sql = (
+        "SELECT c.release_id, r.year, c.metric, c.dimension, c.value, "
+        "CASE WHEN c.suppressed THEN NULL ELSE c.n_practices END, "
+        "CASE WHEN c.suppressed THEN NULL ELSE c.n_observations END, "
+        "c.mean::text, c.p10::text, c.p25::text, c.p50::text, c.p75::text, c.p90::text, "
+        f"c.suppressed, c.suppression_reasons, count(*) OVER () {from_where} "
+        f"ORDER BY {', '.join(order)} {paging}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+        if fetched:
+            total = fetched[0][-1]
+        elif offset:  # a page past the end: count once, to say how many there are
+            cursor.execute(f"SELECT count(*) {from_where}", params)
+            total = cursor.fetchone()[0]
+        else:
+            total = 0
+    return total, [dict(zip(CELL_API_COLUMNS, row[:-1], strict=True)) for row in fetched]
 
 
 def reason_text(reasons: list[str]) -> str:

@@ -4,13 +4,18 @@ answers 400 naming the parameter."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 
 from benchmarks.metrics import DIMENSION_CHOICES, metric_choices
 from benchmarks.models import BenchmarkCell, BenchmarkRelease
 
 
+class WholeNumberFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class ReleaseFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="year")
+    year = WholeNumberFilter(field_name="year")
 
     class Meta:
         model = BenchmarkRelease
@@ -18,8 +23,8 @@ class ReleaseFilter(django_filters.FilterSet):
 
 
 class CellFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="release__year", help_text="Reporting year.")
-    release = django_filters.NumberFilter(
+    year = WholeNumberFilter(field_name="release__year", help_text="Reporting year.")
+    release = WholeNumberFilter(
         field_name="release_id",
         help_text="A published release's id; without it, each year's current release.",
     )

@@ -9,6 +9,12 @@ from benchmarks.metrics import DIMENSION_CHOICES
 from benchmarks.models import BenchmarkCell, BenchmarkRelease
 
 STAT = {"max_digits": 20, "decimal_places": 4, "allow_null": True}
+STATISTICS = ("mean", "p10", "p25", "p50", "p75", "p90")
+
+
+def _decimal(value):
+    # As DRF renders a DecimalField with 4 places: a string, or null.
+    return None if value is None else f"{value:.4f}"
 
 
 class ReleaseSerializer(serializers.ModelSerializer):
@@ -60,11 +66,20 @@ class CellSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if instance.suppressed:
-            data["n_practices"] = None
-            data["n_observations"] = None
-        return data
+        # Built directly (the fields above document it): this is the API's hottest path.
+        hidden = instance.suppressed
+        return {
+            "release": instance.release_id,
+            "year": instance.release.year,
+            "metric": instance.metric,
+            "dimension": instance.dimension,
+            "value": instance.value,
+            "n_practices": None if hidden else instance.n_practices,
+            "n_observations": None if hidden else instance.n_observations,
+            **{name: _decimal(getattr(instance, name)) for name in STATISTICS},
+            "suppressed": hidden,
+            "suppression_reasons": list(instance.suppression_reasons),
+        }
 
 
 class PositionQuerySerializer(serializers.Serializer):

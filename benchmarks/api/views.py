@@ -3,10 +3,12 @@ XLSX exports, and a practice's own position (under /practices/<practice_slug>/, 
 
 from __future__ import annotations
 
-from django.http import Http404
+from functools import lru_cache
+
+from django.http import Http404, QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -15,6 +17,7 @@ from rest_framework.response import Response
 
 from benchmarks import selectors
 from benchmarks.api.filters import CellFilter, ReleaseFilter
+from benchmarks.api.pagination import TotalWithRowsPagination
 from benchmarks.api.renderers import CSVRenderer, XLSXRenderer
 from benchmarks.api.serializers import (
     CellSerializer,
@@ -93,32 +96,104 @@ class ReleaseViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-class CellViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Cells of published releases: of each year's current release, or of `release`."""
+CELL_QUERY_PARAMETERS = frozenset(
+    {"year", "release", "metric", "dimension", "value", "suppressed", "ordering"}
+)
+
+
+@lru_cache(maxsize=2048)
+def _cell_query(params: tuple[tuple[str, str], ...]) -> tuple[tuple[str, object], ...]:
+    """The validated selector arguments of a cells query string, or a ValidationError (400)
+    naming the parameter. Errors are raised, never cached."""
+    data = QueryDict(mutable=True)
+    for key, value in params:
+        data.appendlist(key, value)
+    filterset = CellFilter(data, queryset=BenchmarkCell.objects.none())
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    cleaned = filterset.form.cleaned_data
+    ordering = []
+    for key in data.get("ordering", "").split(","):
+        key = key.strip()
+        if not key:
+            continue
+        if key.lstrip("-") not in selectors.CELL_ORDERING:
+            raise ValidationError(
+                {"ordering": f"Order by one of {', '.join(selectors.CELL_ORDERING)}."}
+            )
+        ordering.append(key)
+    suppressed = cleaned.get("suppressed")
+    return (
+        ("year", cleaned.get("year")),
+        ("release", cleaned.get("release")),
+        ("metric", cleaned.get("metric") or None),
+        ("dimension", cleaned.get("dimension") or None),
+        ("value", cleaned.get("value") or None),
+        ("suppressed", suppressed if suppressed in (True, False) else None),
+        ("ordering", tuple(ordering)),
+    )
+
+
+class CellViewSet(ExportMixin, viewsets.GenericViewSet):
+    """Cells of published releases: of each year's current release, or of `release`. Counts
+    and statistics of a suppressed cell are null, and ordering never places it by its hidden
+    counts (it sorts last)."""
 
     serializer_class = CellSerializer
     permission_classes = [MayReadPublishedBenchmarks]
+    pagination_class = TotalWithRowsPagination
     filterset_class = CellFilter
-    ordering_fields = ["metric", "dimension", "value", "n_observations", "n_practices", "p50"]
-    ordering = ["metric", "dimension", "value"]
+    ordering_fields = list(selectors.CELL_ORDERING)
+    ordering = ["-year", "metric", "dimension", "value"]
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return BenchmarkCell.objects.none()
-        release = self.request.query_params.get("release")
-        if release and release.isdigit():
-            queryset = selectors.published_cells(release_id=int(release))
-        else:  # a malformed `release` is refused by the filterset with a message
-            queryset = selectors.published_cells()
-        return queryset.select_related("release")
+        # For the schema and the filterset's form only; rows come from the selector.
+        return BenchmarkCell.objects.none()
 
-    @extend_schema(parameters=[FORMAT_PARAMETER], responses={200: ExportSerializer})
+    def _query(self, request) -> dict:
+        # Only the filter parameters matter (not `page` or `format`); the same string always
+        # validates the same way, so a valid one is validated once per process.
+        params = tuple(
+            sorted(
+                (key, value)
+                for key, values in request.query_params.lists()
+                if key in CELL_QUERY_PARAMETERS
+                for value in values
+            )
+        )
+        return dict(_cell_query(params))
+
+    @extend_schema(responses=CellSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        query = self._query(request)
+        rows = self.paginator.paginate_rows(
+            lambda offset, limit: selectors.published_cell_rows(
+                **query, offset=offset, limit=limit
+            ),
+            request,
+        )
+        return self.get_paginated_response(rows)
+
+    @extend_schema(
+        parameters=[
+            FORMAT_PARAMETER,
+            OpenApiParameter("year", OpenApiTypes.INT),
+            OpenApiParameter("release", OpenApiTypes.INT),
+            OpenApiParameter("metric", OpenApiTypes.STR),
+            OpenApiParameter("dimension", OpenApiTypes.STR),
+            OpenApiParameter("value", OpenApiTypes.STR),
+            OpenApiParameter("suppressed", OpenApiTypes.BOOL),
+        ],
+        responses={200: ExportSerializer},
+    )
     @action(detail=False, renderer_classes=EXPORT_RENDERERS, pagination_class=None)
     def export(self, request):
-        cells = self.filter_queryset(self.get_queryset())
-        return self.export_response(
-            request, selectors.export_rows(cells=cells), selectors.EXPORT_COLUMNS, "benchmarks"
-        )
+        query = self._query(request)
+        query["ordering"] = []  # files keep the fixed order of the SPEC columns
+        _, rows = selectors.published_cell_rows(**query)
+        for row in rows:
+            row["suppression_reason"] = ";".join(row.pop("suppression_reasons"))
+        return self.export_response(request, rows, selectors.EXPORT_COLUMNS, "benchmarks")
 
 
 POSITION_PARAMETERS = [

@@ -249,3 +249,54 @@ def test_position_export_has_local_ids(api_as, viewer_a, practice_a, coalition):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert any(r["row"] == "provider" and r["local_id"].startswith("ALPHA-") for r in rows)
     assert any(r["row"] == "practice median" for r in rows)
+
+
+def test_rows_have_the_documented_shape_and_stored_values(api_as, viewer_a, coalition):
+    from benchmarks.api.serializers import CellSerializer
+
+    response = api_as(viewer_a).get(
+        CELLS, {"year": 2024, "metric": "wrvu_per_fte", "dimension": "all"}
+    )
+    (row,) = response.json()["results"]
+    assert list(row) == list(CellSerializer().fields)
+    cell = BenchmarkCell.objects.get(
+        release=coalition.releases[2024], metric="wrvu_per_fte", dimension="all"
+    )
+    assert row["p50"] == f"{cell.p50:.4f}" and row["mean"] == f"{cell.mean:.4f}"
+    assert row["n_observations"] == cell.n_observations and row["release"] == cell.release_id
+
+
+@pytest.mark.parametrize("direction", ["", "-"])
+def test_ordering_by_counts_never_places_suppressed_cells_by_their_hidden_counts(
+    api_as, viewer_a, coalition, direction
+):
+    response = api_as(viewer_a).get(
+        CELLS, {"year": 2024, "metric": "wrvu_per_fte", "ordering": f"{direction}n_observations"}
+    )
+    rows = response.json()["results"]
+    flags = [r["suppressed"] for r in rows]
+    assert True in flags and flags == sorted(flags)  # every suppressed cell comes last
+    hidden = [(r["dimension"], r["value"]) for r in rows if r["suppressed"]]
+    assert hidden == sorted(hidden)  # among themselves: by name, not by count
+    shown = [r["n_observations"] for r in rows if not r["suppressed"]]
+    assert shown == sorted(shown, reverse=direction == "-")
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"ordering": "max_practice_observations"}, 400),
+        ({"year": "2024.5"}, 400),
+        ({"page": "abc"}, 404),
+        ({"page": "99"}, 404),
+    ],
+)
+def test_more_bad_cell_requests(api_as, viewer_a, coalition, params, status):
+    assert api_as(viewer_a).get(CELLS, params).status_code == status
+
+
+def test_paging_links(api_as, viewer_a, coalition):
+    first = api_as(viewer_a).get(CELLS).json()
+    assert first["count"] == BenchmarkCell.objects.count() and first["previous"] is None
+    second = api_as(viewer_a).get(first["next"]).json()
+    assert second["previous"] and len(first["results"]) + len(second["results"]) == first["count"]

@@ -1,0 +1,691 @@
+"""Benchmarks engine and cells API, on a coalition of 40 practices x 250 providers x 5 years.
+
+1. A full release per year (compute every metric x dimension cell, rules, observations and
+   ranks, publish), against a baseline measured in the same run: a bare SQL scan of the same
+   year's records computing the same ratios.
+2. The cells API under load through a real HTTP server (gunicorn on 127.0.0.1) with a bounded
+   load generator: closed-loop at fixed concurrency (capacity), then open-loop at the target
+   rate of 300 requests/s (latency measured from each request's scheduled start, so a server
+   falling behind shows in p99). Baselines from the same server in the same run: a trivial WSGI
+   response (server, loopback and client overhead) and the bare SQL query behind a cells page.
+
+Everything happens in a database of its own (created, migrated and dropped here), so neither
+the development data nor a test run is touched. `python -m perf.run_all benchmarks` runs it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+PRACTICES = 40
+PROVIDERS = 250
+YEARS = (2020, 2021, 2022, 2023, 2024)
+PERF_DATABASE = "coalition_perf_benchmarks"
+TARGET_RPS = 300
+TARGET_P99_MS = 100.0
+CLOSED_LOOP_SECONDS = 8
+OPEN_LOOP_SECONDS = 12
+CONCURRENCY = 8
+OPEN_LOOP_WORKERS = 32
+GUNICORN_WORKERS = int(os.environ.get("PERF_GUNICORN_WORKERS", "2"))  # one per core
+GUNICORN_THREADS = int(os.environ.get("PERF_GUNICORN_THREADS", "4"))
+BASELINE_PATH = "/__perf_baseline__"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- the WSGI application gunicorn serves --------------------------------------------------------
+_django_app = None
+if os.environ.get("PERF_BENCHMARKS_SERVER"):  # in gunicorn's master (--preload), before forking
+    from django.core.wsgi import get_wsgi_application
+
+    _django_app = get_wsgi_application()
+
+
+def wsgi_app(environ, start_response):
+    """Django, plus a trivial response at BASELINE_PATH: the cost of the server, the loopback
+    and the load generator alone."""
+    if environ.get("PATH_INFO") == BASELINE_PATH:
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+        return [b"ok"]
+    return _django_app(environ, start_response)
+
+
+# --- data -------------------------------------------------------------------------------------------
+def create_coalition() -> dict:
+    """40 practices x 250 providers with provider_year and practice_financials for every year,
+    approved and current, written with bulk inserts and COPY (as the import pipeline stores)."""
+    from django.db import connection
+
+    from practices.models import Practice
+    from practices.submissions.models import (
+        PracticeFinancialsRecord,
+        Provider,
+        ProviderYearRecord,
+        ReportingPeriod,
+        Submission,
+    )
+
+    rng = random.Random(2026)
+    states = ["NY", "PA", "OH", "IL", "TX", "FL", "CA", "WA"]
+    practices = []
+    for i in range(PRACTICES):
+        practice = Practice(
+            name=f"Perf Radiology {i:02d}",
+            slug=f"perf-{i:02d}",
+            state=states[i % len(states)],
+            radiologist_fte=Decimal(rng.choice(["18", "35", "70", "140"])),
+        )
+        practice._derive_region_and_size()
+        practices.append(practice)
+    Practice.objects.bulk_create(practices)
+    periods = {year: ReportingPeriod.objects.create(year=year) for year in YEARS}
+
+    subspecialties = [
+        "general",
+        "abdominal",
+        "breast",
+        "cardiothoracic",
+        "emergency",
+        "interventional",
+        "musculoskeletal",
+        "neuro",
+        "nuclear",
+        "pediatric",
+    ]
+    statuses = ["partner", "partner", "employed", "contractor", ""]
+    providers, people = [], {}
+    for practice in practices:
+        staff = []
+        for n in range(PROVIDERS):
+            local_id = f"{practice.slug.upper()}-R{n:03d}"
+            pseudonym = practice.pseudonymize(local_id)
+            providers.append(
+                Provider(
+                    practice=practice,
+                    pseudonym=pseudonym,
+                    local_id_encrypted=practice.encrypt_local_id(local_id),
+                )
+            )
+            staff.append((pseudonym, rng.choice(subspecialties), rng.choice(statuses)))
+        people[practice.pk] = staff
+    Provider.objects.bulk_create(providers, batch_size=2000)
+
+    submissions = []
+    for practice in practices:
+        for year in YEARS:
+            for kind in ("provider_year", "practice_financials"):
+                submissions.append(
+                    Submission(
+                        practice=practice,
+                        period=periods[year],
+                        kind=kind,
+                        version=1,
+                        status=Submission.Status.APPROVED,
+                        is_current=True,
+                        original_filename=f"{kind}.csv",
+                        file=f"perf/{practice.slug}-{kind}-{year}.csv",
+                        sha256=f"{practice.pk:032d}{year:016d}{len(kind):016d}",
+                        size_bytes=1,
+                    )
+                )
+    Submission.objects.bulk_create(submissions)
+    by_key = {(s.practice_id, s.period.year, s.kind): s.pk for s in submissions}
+
+    columns = [
+        "practice_id",
+        "submission_id",
+        "year",
+        "provider_pseudonym",
+        "subspecialty",
+        "clinical_fte",
+        "work_rvus",
+        "total_compensation",
+        "partner_status",
+    ]
+    records = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {ProviderYearRecord._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+        ) as copy,
+    ):
+        for practice in practices:
+            for year in YEARS:
+                submission_id = by_key[(practice.pk, year, "provider_year")]
+                for pseudonym, subspecialty, status in people[practice.pk]:
+                    fte = rng.choice([0.4, 0.6, 0.8, 1.0, 1.0, 1.0, 1.2])
+                    rvus = round(rng.gauss(10_500, 2_200) * fte, 2)
+                    copy.write_row(
+                        [
+                            practice.pk,
+                            submission_id,
+                            year,
+                            pseudonym,
+                            subspecialty,
+                            fte,
+                            max(rvus, 0),
+                            round(rng.gauss(560_000, 90_000) * fte, 2),
+                            status,
+                        ]
+                    )
+                    records += 1
+    PracticeFinancialsRecord.objects.bulk_create(
+        PracticeFinancialsRecord(
+            practice=practice,
+            submission_id=by_key[(practice.pk, year, "practice_financials")],
+            year=year,
+            total_revenue=Decimal(rng.randint(8, 90) * 1_000_000),
+            provider_expense=Decimal(rng.randint(6, 70) * 1_000_000),
+            operating_expense=Decimal(rng.randint(2, 25) * 1_000_000),
+            radiologist_fte=practice.radiologist_fte,
+        )
+        for practice in practices
+        for year in YEARS
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"practices": practices, "provider_records": records}
+
+
+# --- 1. releases -------------------------------------------------------------------------------------
+def bare_scan_seconds(year: int) -> float:
+    """The same year's records read once with the provider ratios computed: what any engine
+    must at least do."""
+    from django.db import connection
+
+    from benchmarks import selectors
+
+    ids = [row.submission_id for row in selectors.current_inputs(year=year)]
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), sum(work_rvus / clinical_fte), sum(total_compensation / "
+            "clinical_fte), sum(total_compensation / nullif(work_rvus, 0)) "
+            "FROM submissions_provideryearrecord WHERE submission_id = ANY(%s) AND year = %s "
+            "AND clinical_fte >= 0.5",
+            [ids, year],
+        )
+        cursor.fetchall()
+    return time.perf_counter() - started
+
+
+def run_releases() -> dict:
+    from benchmarks import services
+    from benchmarks.models import BenchmarkCell, PracticeObservation
+    from benchmarks.rules import publishable_on
+
+    rows = []
+    for year in YEARS:
+        baseline = min(bare_scan_seconds(year) for _ in range(3))
+        started = time.perf_counter()
+        release = services.release_request(year=year, enqueue=False)
+        release = services.release_compute(release_id=release.pk)
+        computed = time.perf_counter() - started
+        services.release_publish(
+            release=release, user=None, today=publishable_on(year, release.rules)
+        )
+        total = time.perf_counter() - started
+        rows.append(
+            {
+                "year": year,
+                "seconds": total,
+                "compute_seconds": computed,
+                "baseline": baseline,
+                "cells": BenchmarkCell.objects.filter(release=release).count(),
+                "suppressed": BenchmarkCell.objects.filter(
+                    release=release, suppressed=True
+                ).count(),
+                "observations": PracticeObservation.objects.across_practices()
+                .filter(release=release)
+                .count(),
+            }
+        )
+        print(f"   release {year}: {total:.2f} s (bare scan {baseline * 1000:.1f} ms)", flush=True)
+    return {"years": rows, "total": sum(r["seconds"] for r in rows)}
+
+
+# --- 2. load -------------------------------------------------------------------------------------------
+@dataclass
+class LoadResult:
+    label: str
+    seconds: float
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def completed(self) -> int:
+        return len(self.latencies_ms)
+
+    @property
+    def rps(self) -> float:
+        return self.completed / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+        return ordered[index]
+
+    def record(self, status: int, elapsed_ms: float, lock: threading.Lock) -> None:
+        with lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            if status == 200:
+                self.latencies_ms.append(elapsed_ms)
+            else:
+                self.errors += 1
+
+
+class Client:
+    """One HTTP/1.1 client connection to the server, kept alive between requests as API
+    clients do (requests.Session), or opened anew for every request."""
+
+    def __init__(self, port: int, keep_alive: bool = True):
+        self.port = port
+        self.keep_alive = keep_alive
+        self.connection: http.client.HTTPConnection | None = None
+
+    def get(self, path: str, headers: dict[str, str]) -> int:
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            self.connection.request(
+                "GET",
+                path,
+                headers={
+                    "Accept": "application/json",
+                    "Connection": "keep-alive" if self.keep_alive else "close",
+                    **headers,
+                },
+            )
+            response = self.connection.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            status = 0
+            self.close()
+        if not self.keep_alive:
+            self.close()
+        return status
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def closed_loop(
+    port: int,
+    paths: list[str],
+    credentials: list[dict[str, str]],
+    seconds: float,
+    label: str,
+    *,
+    keep_alive: bool = True,
+) -> LoadResult:
+    """CONCURRENCY clients, each sending its next request as soon as the last one answers."""
+    result = LoadResult(label=label, seconds=seconds)
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def run(offset: int) -> None:
+        client = Client(port, keep_alive)
+        n = offset
+        while time.perf_counter() < stop:
+            path, headers = paths[n % len(paths)], credentials[n % len(credentials)]
+            n += CONCURRENCY
+            started = time.perf_counter()
+            status = client.get(path, headers)
+            result.record(status, (time.perf_counter() - started) * 1000, lock)
+        client.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(CONCURRENCY)]
+    begun = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.seconds = time.perf_counter() - begun
+    return result
+
+
+def open_loop(
+    port: int,
+    paths: list[str],
+    credentials: list[dict[str, str]],
+    rate: float,
+    seconds: float,
+    label: str,
+    *,
+    keep_alive: bool = True,
+) -> LoadResult:
+    """Requests scheduled at a fixed rate over a bounded pool of clients; each latency counts
+    from the request's scheduled start, so a queue building up in the server is measured, not
+    hidden (no coordinated omission). What cannot start before the deadline counts as an
+    error."""
+    total = int(rate * seconds)
+    result = LoadResult(label=label, seconds=seconds)
+    lock = threading.Lock()
+    counter = iter(range(total))
+    start = time.perf_counter() + 0.2
+    deadline = start + seconds + 5
+
+    def run() -> None:
+        client = Client(port, keep_alive)
+        while True:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                break
+            scheduled = start + n / rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            elif time.perf_counter() > deadline:
+                result.record(0, 0.0, lock)
+                continue
+            status = client.get(paths[n % len(paths)], credentials[n % len(credentials)])
+            result.record(status, (time.perf_counter() - scheduled) * 1000, lock)
+        client.close()
+
+    threads = [threading.Thread(target=run) for _ in range(OPEN_LOOP_WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def member_sessions(practices) -> list[dict[str, str]]:
+    """A signed-in viewer of every practice: the load comes from many members, as in use (and
+    each stays within the API's per-user throttle)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from practices.models import Membership, Role
+    from tests.factories import UserFactory
+
+    headers = []
+    for practice in practices:
+        user = UserFactory(email=f"viewer@{practice.slug}.perf.example")
+        Membership.objects.create(practice=practice, user=user, role=Role.VIEWER)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        headers.append({"Cookie": f"sessionid={session.session_key}"})
+    return headers
+
+
+def api_keys(practices) -> list[dict[str, str]]:
+    """A practice API key of every practice (what a practice's scripts use)."""
+    from practices import services
+    from practices.models import Membership, Role
+    from tests.factories import UserFactory
+
+    headers = []
+    for practice in practices:
+        admin = UserFactory(email=f"admin@{practice.slug}.perf.example")
+        Membership.objects.create(practice=practice, user=admin, role=Role.PRACTICE_ADMIN)
+        _, raw = services.api_key_create(practice=practice, name="perf", created_by=admin)
+        headers.append({"Authorization": f"Api-Key {raw}"})
+    return headers
+
+
+def cell_paths() -> list[str]:
+    from benchmarks.metrics import METRICS
+
+    paths = []
+    for year in YEARS:
+        for metric in METRICS.values():
+            for dimension in metric.dimensions:
+                paths.append(
+                    f"/api/v1/benchmarks/cells/?year={year}&metric={metric.code}"
+                    f"&dimension={dimension}"
+                )
+    random.Random(1).shuffle(paths)
+    return paths
+
+
+def bare_sql_ms(samples: int = 300) -> float:
+    """Median time of a cells page's SQL alone, run here over the same connection settings."""
+    from django.db import connection
+
+    from benchmarks import selectors
+
+    release_ids = [r.pk for r in selectors.current_published_releases().values()]
+    timings = []
+    with connection.cursor() as cursor:
+        for n in range(samples):
+            started = time.perf_counter()
+            cursor.execute(
+                "SELECT * FROM benchmarks_benchmarkcell WHERE release_id = %s AND metric = %s "
+                "ORDER BY metric, dimension, value LIMIT 100",
+                [release_ids[n % len(release_ids)], "wrvu_per_fte"],
+            )
+            cursor.fetchall()
+            timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(database_url: str) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "coalition.settings",
+        "DJANGO_DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "PERF_BENCHMARKS_SERVER": "1",
+    }
+    server = subprocess.Popen(  # noqa: S603 - fixed arguments, loopback only
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "perf.bench_benchmarks:wsgi_app",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(GUNICORN_WORKERS),
+            "--threads",
+            str(GUNICORN_THREADS),
+            "--keep-alive",
+            "30",
+            "--preload",
+            # Workers signal liveness by touching a file; on a tmpfs that costs no disk writes.
+            "--worker-tmp-dir",
+            "/dev/shm",  # noqa: S108 - gunicorn creates its own files there with mkstemp
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    probe = Client(port)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if probe.get(BASELINE_PATH, {}) == 200:
+            probe.close()
+            return server, port
+        time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def run_load(database_url: str, practices) -> dict:
+    sessions = member_sessions(practices)
+    keys = api_keys(practices)
+    paths = cell_paths()
+    sql_ms = bare_sql_ms()
+    loadavg = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    server, port = start_server(database_url)
+    try:
+        # Warm every worker: Django's first requests, database connections, caches.
+        closed_loop(port, paths, keys, 2, "warm-up")
+        runs = {
+            "trivial": closed_loop(port, [BASELINE_PATH], [{}], CLOSED_LOOP_SECONDS, "trivial"),
+            "me": closed_loop(port, ["/api/v1/me/"], keys, CLOSED_LOOP_SECONDS, "me"),
+            "capacity": closed_loop(port, paths, keys, CLOSED_LOOP_SECONDS, "capacity"),
+            "target": open_loop(port, paths, keys, TARGET_RPS, OPEN_LOOP_SECONDS, "target"),
+            "sessions": open_loop(port, paths, sessions, TARGET_RPS, OPEN_LOOP_SECONDS, "sessions"),
+            "no_keep_alive": open_loop(
+                port, paths, keys, TARGET_RPS, OPEN_LOOP_SECONDS, "close", keep_alive=False
+            ),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {**runs, "sql_ms": sql_ms, "loadavg": loadavg}
+
+
+def database_url_for(settings_dict: dict) -> str:
+    user = settings_dict.get("USER") or ""
+    password = settings_dict.get("PASSWORD") or ""
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    return (
+        f"postgresql://{auth}{settings_dict.get('HOST') or '127.0.0.1'}:"
+        f"{settings_dict.get('PORT') or 5432}/{settings_dict['NAME']}"
+    )
+
+
+def report(data: dict, releases: dict, load: dict) -> str:
+    years = releases["years"]
+    total = releases["total"]
+    baseline_total = sum(r["baseline"] for r in years)
+    lines = [
+        f"## Benchmarks: {PRACTICES} practices x {PROVIDERS} providers x {len(YEARS)} years",
+        "",
+        "`python -m perf.run_all benchmarks` (part of `make perf`), in a database of its own. "
+        f"{data['provider_records']:,} provider-year records and {PRACTICES * len(YEARS)} "
+        "practice-years, all approved and current.",
+        "",
+        "### A full release per year",
+        "",
+        "Request, compute (one SQL pass over every metric x dimension, the disclosure rules "
+        "with complementary suppression, every practice's observations with their percentile "
+        "ranks) and publish. Baseline: a bare SQL scan of the same year's records computing the "
+        "same provider ratios (best of 3).",
+        "",
+        "| year | release (s) | of which compute (s) | bare scan (ms) | ratio | cells | suppressed | observations |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in years:
+        lines.append(
+            f"| {r['year']} | {r['seconds']:.2f} | {r['compute_seconds']:.2f} | "
+            f"{r['baseline'] * 1000:.1f} | {r['seconds'] / r['baseline']:.0f}x | {r['cells']} | "
+            f"{r['suppressed']} | {r['observations']:,} |"
+        )
+    lines += [
+        f"| **all {len(YEARS)}** | **{total:.2f}** | | {baseline_total * 1000:.1f} | "
+        f"{total / baseline_total:.0f}x | | | |",
+        "",
+        "### Cells API under load",
+        "",
+        f"gunicorn ({GUNICORN_WORKERS} gthread workers x {GUNICORN_THREADS} threads, keep-alive, "
+        "DEBUG off) on 127.0.0.1 in front of the same database. Each request is a page of "
+        "`/api/v1/benchmarks/cells/?year=&metric=&dimension=` (rotating over all "
+        f"{len(cell_paths())} combinations), authenticated in turn with the API keys of the "
+        f"{PRACTICES} practices (what their scripts use) or the sessions of one signed-in member "
+        "per practice. Clients keep their HTTP/1.1 connection alive (as `requests.Session` does), "
+        "except in the last run, which opens a new connection for every request. The load "
+        "generator (Python threads, bounded: a fixed pool and a fixed duration) runs on the same "
+        f"machine and shares its {os.cpu_count()} cores; other work on the machine shows in the "
+        f"load average before the runs: {load['loadavg']}.",
+        "",
+        "| run | requests | requests/s | p50 (ms) | p95 (ms) | p99 (ms) | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    labels = {
+        "trivial": f"baseline: trivial WSGI response, closed loop x{CONCURRENCY}",
+        "me": f"baseline: `/api/v1/me/` (same auth and framework), closed loop x{CONCURRENCY}",
+        "capacity": f"cells API, closed loop x{CONCURRENCY} (capacity)",
+        "target": f"**cells API, open loop at {TARGET_RPS}/s (the target)**",
+        "sessions": f"cells API with member sessions, open loop at {TARGET_RPS}/s",
+        "no_keep_alive": f"cells API, a new connection per request, open loop at {TARGET_RPS}/s",
+    }
+    for name, label in labels.items():
+        r = load[name]
+        lines.append(
+            f"| {label} | {r.completed:,} | {r.rps:.0f} | {r.percentile(50):.1f} | "
+            f"{r.percentile(95):.1f} | {r.percentile(99):.1f} | {r.errors} |"
+        )
+    target, capacity, me, base = load["target"], load["capacity"], load["me"], load["trivial"]
+    meets = (
+        target.rps >= TARGET_RPS * 0.98
+        and target.percentile(99) < TARGET_P99_MS
+        and not target.errors
+    )
+    lines += [
+        "",
+        f"- Target: at least {TARGET_RPS} requests/s with p99 under {TARGET_P99_MS:.0f} ms. "
+        f"Offered {TARGET_RPS}/s, the cells API served **{target.rps:.0f} requests/s with p99 "
+        f"{target.percentile(99):.1f} ms: {'meets' if meets else 'MISSES'} the target**. Its "
+        f"capacity at {CONCURRENCY} concurrent clients is {capacity.rps:.0f} requests/s.",
+        f"- Ratios to the baselines of the same run: {capacity.rps / me.rps:.2f}x the throughput "
+        f"of `/api/v1/me/` (p50 {capacity.percentile(50) / me.percentile(50):.2f}x), "
+        f"{capacity.rps / base.rps:.3f}x that of a trivial WSGI response; the SQL of a cells page "
+        f"alone takes {load['sql_ms']:.2f} ms (median, in process).",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    import django
+    from django.conf import settings
+    from django.db import connection
+
+    if not settings.configured:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
+        django.setup()
+    sys.path.insert(0, str(ROOT))  # tests.factories for the member account
+    debug, settings.DEBUG = settings.DEBUG, False  # no query log in this process
+    old_name = connection.settings_dict["NAME"]
+    connection.settings_dict["TEST"] = {
+        **connection.settings_dict.get("TEST", {}),
+        "NAME": PERF_DATABASE,
+    }
+    started = time.perf_counter()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        print(
+            f"   database {PERF_DATABASE} migrated in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+        started = time.perf_counter()
+        data = create_coalition()
+        print(f"   data created in {time.perf_counter() - started:.1f} s", flush=True)
+        releases = run_releases()
+        load = run_load(database_url_for(connection.settings_dict), data["practices"])
+        markdown = report(data, releases, load)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        settings.DEBUG = debug
+    from perf.report import write_section
+
+    write_section("benchmarks", markdown)
+    print(markdown)
+
+
+if __name__ == "__main__":
+    main()
