@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
 from django.conf import settings
-from django.db.models import F, Sum
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import Aggregate, Count, F, FloatField, Sum
+from django.db.models.functions import Abs, Cast
 
 from practices.submissions import issues as I
 from practices.submissions import selectors
@@ -41,7 +42,7 @@ class Metric:
     label: str
     column: str  # the column the warning points at
     expression: pl.Expr  # over the validated frame (numbers as text)
-    reference: Callable  # (year, practice) -> numpy array of the coalition's values
+    reference: Callable  # (submissions) -> their records, annotated with the metric as "ratio"
 
 
 def _num(column: str) -> pl.Expr:
@@ -49,15 +50,12 @@ def _num(column: str) -> pl.Expr:
 
 
 def _provider_reference(numerator: str, denominator: str, *, per_fte: bool):
-    def values(submissions) -> np.ndarray:
+    def values(submissions):
         records = ProviderYearRecord.objects.across_practices().filter(submission__in=submissions)
         if per_fte:
             records = records.filter(clinical_fte__gte=MIN_FTE_FOR_PER_FTE)
         records = records.filter(**{f"{denominator}__gt": 0})
-        rows = records.annotate(ratio=F(numerator) / F(denominator)).values_list(
-            "ratio", "practice_id"
-        )
-        return rows
+        return records.annotate(ratio=Cast(F(numerator), FloatField()) / F(denominator))
 
     return values
 
@@ -67,12 +65,10 @@ def _financial_reference(numerator_fields: tuple[str, ...]):
         records = PracticeFinancialsRecord.objects.across_practices().filter(
             submission__in=submissions, radiologist_fte__gt=0
         )
-        total = F(numerator_fields[0])
+        total = Cast(F(numerator_fields[0]), FloatField())
         for field in numerator_fields[1:]:
             total = total + F(field)
-        return records.annotate(ratio=total / F("radiologist_fte")).values_list(
-            "ratio", "practice_id"
-        )
+        return records.annotate(ratio=total / F("radiologist_fte"))
 
     return values
 
@@ -141,21 +137,49 @@ def _fmt(value: float) -> str:
     return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def _coalition_values(metric: Metric, *, submission: Submission) -> np.ndarray | None:
-    """The metric over the other practices' current data: the year's, or every year's when the
-    year alone is too thin. None when too few practices contribute to say anything."""
+class _Percentiles(Aggregate):
+    """PostgreSQL's percentile_cont over an expression, for several fractions at once."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fractions)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fractions: tuple[float, ...]):
+        array = "ARRAY[" + ", ".join(f"{float(f)!r}::float8" for f in fractions) + "]"
+        super().__init__(expression, fractions=array, output_field=ArrayField(FloatField()))
+
+
+@dataclass(frozen=True)
+class Reference:
+    low: float  # 1st percentile
+    high: float  # 99th percentile
+    median: float
+    mad: float  # median absolute deviation from the median
+
+
+def _coalition_values(metric: Metric, *, submission: Submission) -> Reference | None:
+    """The metric's distribution over the other practices' current data: the year's, or every
+    year's when the year alone is too thin; None when too few practices contribute to say
+    anything. Computed by the database (percentile_cont): no rows travel."""
     year = submission.period.year
     for same_year in (True, False):
         others = selectors.current_submissions_of_others(
             kind=submission.kind, practice=submission.practice, year=year if same_year else None
         )
-        rows = list(metric.reference(others))
-        practices = {practice_id for _, practice_id in rows}
+        records = metric.reference(others)
+        summary = records.aggregate(
+            n=Count("pk"),
+            practices=Count("practice_id", distinct=True),
+            cuts=_Percentiles(F("ratio"), (0.01, 0.5, 0.99)),
+        )
         if (
-            len(practices) >= settings.SUBMISSION_OUTLIER_MIN_PRACTICES
-            and len(rows) >= settings.SUBMISSION_OUTLIER_MIN_OBSERVATIONS
+            summary["practices"] >= settings.SUBMISSION_OUTLIER_MIN_PRACTICES
+            and summary["n"] >= settings.SUBMISSION_OUTLIER_MIN_OBSERVATIONS
         ):
-            return np.array([float(value) for value, _ in rows], dtype=float)
+            low, median, high = summary["cuts"]
+            spread = records.annotate(deviation=Abs(F("ratio") - median)).aggregate(
+                mad=_Percentiles(F("deviation"), (0.5,))
+            )["mad"][0]
+            return Reference(low=low, high=high, median=median, mad=spread)
     return None
 
 
@@ -165,9 +189,8 @@ def outlier_warnings(frame: pl.DataFrame, *, submission: Submission) -> list[I.I
         reference = _coalition_values(metric, submission=submission)
         if reference is None:
             continue
-        low, high = np.percentile(reference, [1, 99])
-        median = float(np.median(reference))
-        mad = float(np.median(np.abs(reference - median)))
+        low, high = reference.low, reference.high
+        median, mad = reference.median, reference.mad
         values = frame.select(ROW, metric.expression.alias("x"), applies.alias("applies")).filter(
             pl.col("applies") & pl.col("x").is_finite()
         )

@@ -27,12 +27,7 @@ from django.utils import timezone
 from practices.models import Practice
 from practices.submissions import checks, reading, selectors, storage, validation
 from practices.submissions import issues as I
-from practices.submissions.models import (
-    ReportingPeriod,
-    RvuDetailMonth,
-    Submission,
-    SubmissionIssue,
-)
+from practices.submissions.models import ReportingPeriod, Submission, SubmissionIssue
 from practices.submissions.schemas import MAX_YEAR, MIN_YEAR, schema_for
 
 logger = logging.getLogger(__name__)
@@ -295,13 +290,8 @@ def _finish(submission, *, token, validated, errors, counts) -> Submission | Non
         )
         if locked is None or locked.status != S.VALIDATING or locked.processing_token != token:
             return None  # a later run took over
-        # Whatever an earlier, interrupted run may have left (nothing, as it rolled back).
-        SubmissionIssue.objects.for_practice(submission.practice).filter(
-            submission=submission
-        ).delete()
-        tables = [RvuDetailMonth, *(m for m in selectors.RECORD_MODELS.values() if m._meta.managed)]
-        for model in tables:
-            model.objects.for_practice(submission.practice).filter(submission=submission).delete()
+        # No earlier run can have left rows behind: rows, issues and the status change are
+        # written together in this transaction, so an interrupted run left nothing.
         now = timezone.now()
         if errors:
             SubmissionIssue.objects.bulk_create(_issue_rows(submission, errors), batch_size=5000)
