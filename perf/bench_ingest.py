@@ -139,7 +139,7 @@ def child(csv_path: str, provider_year_path: str, slug: str) -> None:
     timed(validation, "validate", "validate")
     timed(storage, "store", "pseudonymize and store (COPY)")
     timed(checks, "warnings_for", "warnings")
-    timed(storage, "copy_text", "COPY (inside store)")
+    timed(storage, "copy_stream", "COPY (inside store, overlapping the building of its parts)")
     timed(storage, "pseudonyms_for", "pseudonyms (inside store)")
     started = time.perf_counter()
     with open(csv_path, "rb") as handle:

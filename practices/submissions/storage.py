@@ -10,13 +10,14 @@ and the few thousand groups are pseudonymized and normalized afterwards.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 from django.db import connection
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 from practices.submissions.models import (
     PracticeFinancialsRecord,
@@ -178,35 +179,32 @@ def store_rvu_detail(validated: Validated, *, submission: Submission) -> Stored:
     month_of = validated.mappings.get("service_month") or {}
     starts = runs["start"].to_numpy()
     ends = np.append(starts[1:], frame.height)
-    # One parallel scan: each array column joined whole, where each value starts in it, and
-    # the work RVUs as exact integers of 1/10,000 (at most four decimals; through float64 the
-    # nearest double times 10,000 is well within 0.5 of the integer for these magnitudes).
-    scale = 10**4
-    joined = frame.select(pl.col(c).str.join(",") for c in _ARRAY_COLUMNS).row(0)
-    scan = frame.select(
-        *[(pl.col(c).str.len_chars() + 1).cum_sum().alias(c) for c in _ARRAY_COLUMNS],
-        (pl.col("work_rvus").cast(pl.Float64) * scale).round(0).cast(pl.Int64).alias("scaled"),
-    )
-    arrays = {
-        c: _slices(joined[i], scan[c].to_numpy(), starts, ends)
-        for i, c in enumerate(_ARRAY_COLUMNS)
-    }
-    scaled = scan["scaled"].to_numpy()
-    del scan, joined
-    totals = np.add.reduceat(scaled, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+    runs_list = runs.select("provider_id", "service_month").rows()
     owner = f"{submission.practice_id},{submission.pk}"
-    lines = []
-    for index, (provider, month, _row) in enumerate(
-        runs.select("provider_id", "service_month", ROW).iter_rows()
-    ):
-        whole, fraction = divmod(int(totals[index]), scale)
-        lines.append(
-            f"{owner},{mapping[provider]},{month_of.get(month) or month},"
-            f"{ends[index] - starts[index]},"
-            + ",".join(f'"{{{arrays[c][index]}}}"' for c in _ARRAY_COLUMNS)
-            + f",{whole}.{fraction:04d}\n"
-        )
-    copy_text(RvuDetailMonth._meta.db_table, RVU_MONTH_COLUMNS, "".join(lines).encode())
+    totals = np.zeros(len(starts), dtype=np.int64)
+
+    def parts():
+        # A few providers' months at a time: while the server stores one part, the next is
+        # being built here (the COPY writer sends from a thread of its own).
+        for run_range in np.array_split(np.arange(len(starts)), RVU_COPY_PARTS):
+            if len(run_range) == 0:
+                continue
+            first, last = int(run_range[0]), int(run_range[-1])
+            offset = int(starts[first])
+            piece = frame.slice(offset, int(ends[last]) - offset)
+            yield _month_lines(
+                piece,
+                starts[first : last + 1] - offset,
+                ends[first : last + 1] - offset,
+                runs_list[first : last + 1],
+                totals[first : last + 1],
+                owner=owner,
+                mapping=mapping,
+                month_of=month_of,
+            )
+
+    copy_stream(RvuDetailMonth._meta.db_table, RVU_MONTH_COLUMNS, parts())
+    scale = WORK_RVU_SCALE
     per_provider = (
         runs.with_columns(
             pl.col("provider_id").replace_strict(mapping, return_dtype=pl.String).alias(PSEUDONYM),
@@ -219,6 +217,46 @@ def store_rvu_detail(validated: Validated, *, submission: Submission) -> Stored:
 
 
 _ARRAY_COLUMNS = ("cpt_code", "modality", "units", "work_rvus")
+RVU_COPY_PARTS = 4
+WORK_RVU_SCALE = 10**4  # work_rvus has at most four decimals (schema)
+
+
+def _month_lines(
+    piece: pl.DataFrame,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    runs: list[tuple[str, str]],
+    totals: np.ndarray,
+    *,
+    owner: str,
+    mapping: dict[str, str],
+    month_of: dict[str, str | None],
+) -> bytes:
+    """CSV lines of RvuDetailMonth rows for consecutive runs of a piece of the file; fills
+    `totals` (a view into the caller's array) with each month's exact work RVUs."""
+    scale = WORK_RVU_SCALE
+    # Each array column joined whole, where each value ends in it, and the work RVUs as exact
+    # integers of 1/10,000 (through float64: the nearest double times 10,000 is well within
+    # 0.5 of the integer for numbers of this size).
+    joined = piece.select(pl.col(c).str.join(",") for c in _ARRAY_COLUMNS).row(0)
+    scan = piece.select(
+        *[(pl.col(c).str.len_chars() + 1).cum_sum().alias(c) for c in _ARRAY_COLUMNS],
+        (pl.col("work_rvus").cast(pl.Float64) * scale).round(0).cast(pl.Int64).alias("scaled"),
+    )
+    arrays = [
+        _slices(joined[i], scan[c].to_numpy(), starts, ends) for i, c in enumerate(_ARRAY_COLUMNS)
+    ]
+    totals[:] = np.add.reduceat(scan["scaled"].to_numpy(), starts)
+    lines = []
+    for index, (provider, month) in enumerate(runs):
+        whole, fraction = divmod(int(totals[index]), scale)
+        lines.append(
+            f"{owner},{mapping[provider]},{month_of.get(month) or month},"
+            f"{ends[index] - starts[index]},"
+            + ",".join(f'"{{{column[index]}}}"' for column in arrays)
+            + f",{whole}.{fraction:04d}\n"
+        )
+    return "".join(lines).encode()
 
 
 def _runs(frame: pl.DataFrame) -> pl.DataFrame:
@@ -242,15 +280,17 @@ def _slices(joined: str, value_ends: np.ndarray, starts: np.ndarray, ends: np.nd
     return [joined[b:e] for b, e in zip(begin.tolist(), end.tolist(), strict=True)]
 
 
-def copy_text(table: str, columns: list[str], payload: bytes) -> None:
-    """COPY ready CSV text into the table, in the caller's transaction."""
+def copy_stream(table: str, columns: list[str], parts: Iterable[bytes]) -> None:
+    """COPY parts of CSV text into the table, in the caller's transaction. A thread sends
+    each part while the next one is made."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
         sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     )
-    view = memoryview(payload)
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for start in range(0, len(view), COPY_CHUNK_BYTES):
-            copy.write(view[start : start + COPY_CHUNK_BYTES])
+    with connection.cursor() as cursor:
+        writer = QueuedLibpqWriter(cursor.cursor)
+        with cursor.cursor.copy(statement, writer=writer) as copy:
+            for part in parts:
+                copy.write(part)
 
 
 STORES: dict[str, Callable[..., Stored]] = {

@@ -193,13 +193,13 @@ def test_worker_dying_mid_store_leaves_nothing_and_can_be_retried(practice_a, op
         filename="rvu.csv",
         queue=False,
     )
-    real_copy = storage.copy_text
+    real_copy = storage.copy_stream
 
     def copy_then_die(*args, **kwargs):
         real_copy(*args, **kwargs)  # the rows are in the table, inside the transaction...
         raise SystemExit("worker killed")  # ...when the worker dies
 
-    with mock.patch.object(storage, "copy_text", copy_then_die), pytest.raises(SystemExit):
+    with mock.patch.object(storage, "copy_stream", copy_then_die), pytest.raises(SystemExit):
         services.submission_process(submission_id=result.submission.pk)
     submission = Submission.objects.for_practice(practice_a).get(pk=result.submission.pk)
     assert submission.status == "validating"
