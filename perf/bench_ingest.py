@@ -24,7 +24,7 @@ PROVIDERS = 280
 MONTHS = 12
 CPT_CODES = 300
 YEAR = 2024
-RUNS = 3
+RUNS = 5
 TARGET_RATIO = 3.0
 TARGET_PEAK_MB = 500
 MODALITIES = ("CT", "MR", "US", "XR", "MG", "NM", "PET", "FL", "IR", "OTHER")
@@ -233,6 +233,7 @@ def main() -> None:
         size_mb = csv_path.stat().st_size / 1_000_000
         print(f"rvu_detail file: {rows:,} rows, {size_mb:.1f} MB", flush=True)
         baselines, imports = [], []
+        load_before = os.getloadavg()[0]
         stamp = int(time.time())
         for run in range(RUNS):
             baselines.append(bare_copy_seconds(csv_path))
@@ -248,6 +249,7 @@ def main() -> None:
                 f"{outcome['seconds']:.2f} s, peak {outcome['peak_mb']:.0f} MB",
                 flush=True,
             )
+    load_after = os.getloadavg()[0]
     baseline = statistics.median(baselines)
     median_run = sorted(imports, key=lambda o: o["seconds"])[len(imports) // 2]
     elapsed = median_run["seconds"]
@@ -285,7 +287,9 @@ Phases of the median run (seconds; "process" includes read, validate, store and 
 {phase_lines}
 
 All runs: bare COPY {", ".join(f"{b:.2f}" for b in baselines)} s; import
-{", ".join(f"{o['seconds']:.2f}" for o in imports)} s.
+{", ".join(f"{o['seconds']:.2f}" for o in imports)} s. Load average of the machine (2 cores)
+{load_before:.1f} before and {load_after:.1f} after: other work on the machine slows both
+sides, not always equally, so compare figures of one run only.
 
 Why it is fast: the file is parsed by Arrow's multi-threaded CSV reader and checked column
 by column with polars expressions (no Python loop over rows); identifier patterns run over the
