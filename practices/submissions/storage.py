@@ -165,6 +165,12 @@ def store_rvu_detail(validated: Validated, *, submission: Submission) -> Stored:
     inner = {c: validated.expr(c) for c in ("cpt_code", "modality") if c in validated.mappings}
     if inner:
         frame = frame.with_columns([expr.alias(c) for c, expr in inner.items()])
+    for key in ("provider_id", "service_month"):
+        # Two spellings of one provider or month (" RAD-1" and "RAD-1", "2025-03" and
+        # "2025-03-01") must land in one month row: normalize the key first (rare).
+        spelled = validated.mappings.get(key)
+        if spelled and len(set(spelled.values())) < len(spelled):
+            frame = frame.with_columns(validated.expr(key).alias(key))
     runs = _runs(frame)
     if runs["provider_id"].len() != runs.select("provider_id", "service_month").n_unique():
         # Some provider-month is split over several places in the file: bring its lines

@@ -608,3 +608,20 @@ def test_duplicate_key_spelled_differently_is_still_a_duplicate(practice_a, open
     assert (
         issue.message == "repeats row 2 (the same provider_id, service_month, cpt_code, modality)"
     )
+
+
+def test_one_provider_and_month_spelled_two_ways_is_one_month(practice_a, open_period):
+    rows = [
+        [" RAD-1", "2025-03", "70450", "CT", "2", "1.70"],
+        ["RAD-1", "2025-03-01", "71046", "XR", "4", "0.88"],
+        ["RAD-1", "2025-04", "71046", "XR", "1", "0.22"],
+    ]
+    submission = upload(practice_a, "rvu_detail", csv_bytes(RVU_HEADER, rows))
+    assert submission.status == "validated", submission.progress_message
+    months = RvuDetailMonth.objects.for_practice(practice_a).filter(submission=submission)
+    assert sorted((m.service_month.month, m.row_count) for m in months) == [(3, 2), (4, 1)]
+    assert _rvu_stored(practice_a, submission) == [
+        ("RAD-1", "2025-03", "70450", "CT", Decimal("2.00"), Decimal("1.7000")),
+        ("RAD-1", "2025-03", "71046", "XR", Decimal("4.00"), Decimal("0.8800")),
+        ("RAD-1", "2025-04", "71046", "XR", Decimal("1.00"), Decimal("0.2200")),
+    ]
