@@ -303,6 +303,10 @@ def _finish(submission, *, token, validated, errors, counts) -> Submission | Non
             locked.progress_message = (
                 f"Rejected: {locked.error_count:,} error(s). Fix the file and upload it again."
             )
+            # A rejected file may hold patient identifiers: it is not kept once its report is
+            # written (the report and the file's SHA-256 are).
+            stored_name = locked.file.name
+            transaction.on_commit(lambda: _discard_file(locked.pk, stored_name))
         else:
             stored = storage.store(validated, schema=schema_for(locked.kind), submission=locked)
             found = checks.warnings_for(stored.frame, submission=locked)
@@ -322,6 +326,13 @@ def _finish(submission, *, token, validated, errors, counts) -> Submission | Non
         locked.heartbeat_at = now
         locked.save()
         return locked
+
+
+def _discard_file(submission_id: int, name: str) -> None:
+    if not name:
+        return
+    Submission.file.field.storage.delete(name)
+    Submission.objects.across_practices().filter(pk=submission_id, file=name).update(file="")
 
 
 def submission_is_stalled(submission: Submission) -> bool:

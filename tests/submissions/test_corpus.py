@@ -479,14 +479,20 @@ def test_bad_file_is_rejected_clearly_and_stores_nothing(
     assert current.is_current and current.status == "approved"
 
 
-def test_error_messages_never_repeat_the_identifier(practice_a, open_period, caplog):
+def test_error_messages_never_repeat_the_identifier(
+    practice_a, open_period, caplog, django_capture_on_commit_callbacks
+):
     secret = "123-45-6789"
     rows = provider_year_rows(3)
     rows[1][0] = secret
     rows[2][4] = "call 614-555-0134"
     caplog.set_level("DEBUG")
-    submission = upload(practice_a, "provider_year", _bad(rows=rows))
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = upload(practice_a, "provider_year", _bad(rows=rows))
     assert submission.status == "rejected"
+    submission.refresh_from_db()
+    assert submission.file.name == "", "a rejected file is not kept"
+    assert submission.sha256
     texts = [
         f"{i.message} {i.column}"
         for i in SubmissionIssue.objects.for_practice(practice_a).filter(submission=submission)
