@@ -199,8 +199,9 @@ class Invitation(PracticeOwnedModel):
 class PracticeAPIKeyManager(BaseAPIKeyManager, PracticeScopedManager):
     def get_usable_keys(self):
         # Authentication finds the key by its prefix before anyone knows the practice: the key
-        # itself names the practice, so this lookup is legitimately across practices.
-        return super().get_usable_keys().across_practices().select_related("practice")
+        # itself names the practice, so this lookup is legitimately across practices. The creator
+        # comes along in the same query: authentication acts as that user on every request.
+        return super().get_usable_keys().across_practices().select_related("practice", "created_by")
 
 
 class PracticeAPIKey(PracticeOwnedModel, AbstractAPIKey):
