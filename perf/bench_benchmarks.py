@@ -39,7 +39,7 @@ OPEN_LOOP_SECONDS = 12
 CONCURRENCY = 8
 OPEN_LOOP_WORKERS = 32
 GUNICORN_WORKERS = int(os.environ.get("PERF_GUNICORN_WORKERS", "2"))  # one per core
-GUNICORN_THREADS = int(os.environ.get("PERF_GUNICORN_THREADS", "4"))
+GUNICORN_THREADS = int(os.environ.get("PERF_GUNICORN_THREADS", "2"))
 BASELINE_PATH = "/__perf_baseline__"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -482,6 +482,20 @@ def bare_sql_ms(samples: int = 300) -> float:
     return statistics.median(timings)
 
 
+def idle_percent(seconds: float = 2.0) -> float:
+    """Share of the machine's CPU time left idle by other work over a short window."""
+
+    def sample() -> list[int]:
+        with open("/proc/stat") as stat:
+            return [int(x) for x in stat.readline().split()[1:8]]
+
+    before = sample()
+    time.sleep(seconds)
+    after = sample()
+    delta = [b - a for a, b in zip(before, after, strict=True)]
+    return 100 * delta[3] / max(sum(delta), 1)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -538,7 +552,7 @@ def run_load(database_url: str, practices) -> dict:
     keys = api_keys(practices)
     paths = cell_paths()
     sql_ms = bare_sql_ms()
-    loadavg = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    loadavg = f"{os.getloadavg()[0]:.2f}, {idle_percent():.0f}% of the CPU idle"
     server, port = start_server(database_url)
     try:
         # Warm every worker: Django's first requests, database connections, caches.
@@ -610,8 +624,8 @@ def report(data: dict, releases: dict, load: dict) -> str:
         "per practice. Clients keep their HTTP/1.1 connection alive (as `requests.Session` does), "
         "except in the last run, which opens a new connection for every request. The load "
         "generator (Python threads, bounded: a fixed pool and a fixed duration) runs on the same "
-        f"machine and shares its {os.cpu_count()} cores; other work on the machine shows in the "
-        f"load average before the runs: {load['loadavg']}.",
+        f"machine and shares its {os.cpu_count()} cores with whatever else runs there (before the "
+        f"runs: load average {load['loadavg']}).",
         "",
         "| run | requests | requests/s | p50 (ms) | p95 (ms) | p99 (ms) | errors |",
         "| --- | --- | --- | --- | --- | --- | --- |",

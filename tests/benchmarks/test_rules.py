@@ -248,3 +248,15 @@ def test_the_attacker_finds_what_naive_suppression_leaves():
         {"metric": "m", "dimension": "region", "value": "n", "n_observations": 37, "mean": 1.0},
     ]
     assert recoverable(rows, "count") == [("m", "region", "w")]
+
+
+def test_system_check_refuses_settings_below_the_floor(settings):
+    from benchmarks.checks import benchmark_thresholds_not_below_floor
+
+    assert benchmark_thresholds_not_below_floor(None) == []
+    settings.BENCHMARK_MIN_PRACTICES = 3
+    settings.BENCHMARK_MAX_PRACTICE_SHARE = "0.5"
+    errors = benchmark_thresholds_not_below_floor(None)
+    assert {e.id for e in errors} == {"benchmarks.E002"} and len(errors) == 2
+    settings.BENCHMARK_MIN_CLINICAL_FTE = "half"
+    assert [e.id for e in benchmark_thresholds_not_below_floor(None)] == ["benchmarks.E001"]
