@@ -47,7 +47,7 @@ def test_add_practice_refuses_a_taken_slug(db, practice_a):
         )
 
 
-def test_seed_demo_loads_a_coalition_and_is_idempotent(db):
+def test_seed_demo_loads_a_coalition_is_idempotent_and_its_users_sign_in(client, db):
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert Practice.objects.count() == 25
@@ -69,6 +69,12 @@ def test_seed_demo_loads_a_coalition_and_is_idempotent(db):
     assert users.filter(groups__name="analyst").exists()
     assert users.filter(is_superuser=True).exists()
     assert "coalition-demo-2026" in out.getvalue()
+    response = client.post(
+        "/accounts/login/",
+        {"login": "viewer@alleghenyvalleyradiology.example", "password": "coalition-demo-2026"},
+    )
+    assert response.status_code == 302
+
     counts = (
         Practice.objects.count(),
         Membership.objects.across_practices().count(),
@@ -80,12 +86,3 @@ def test_seed_demo_loads_a_coalition_and_is_idempotent(db):
         Membership.objects.across_practices().count(),
         users.count(),
     )
-
-
-def test_demo_users_can_sign_in(client, db):
-    call_command("seed_demo", stdout=StringIO())
-    response = client.post(
-        "/accounts/login/",
-        {"login": "viewer@alleghenyvalleyradiology.example", "password": "coalition-demo-2026"},
-    )
-    assert response.status_code == 302
