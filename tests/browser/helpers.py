@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pyotp
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Download, Page, expect
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
@@ -69,3 +69,19 @@ def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(path_is("/accounts/login/"))
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def open_page(browser: Browser, base_url: str) -> Page:
+    """A tab in another fresh browser context, for a second person in the same walk: same size
+    and waits as the `page` fixture. Close it with `tab.context.close()`."""
+    from tests.browser.conftest import WAIT_MS
+
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(WAIT_MS)
+    context.set_default_navigation_timeout(WAIT_MS)
+    return context.new_page()
+
+
+def downloaded_text(download: Download) -> str:
+    """The text of a file the browser downloaded."""
+    return Path(download.path()).read_text(encoding="utf-8-sig")
