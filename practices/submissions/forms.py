@@ -50,7 +50,10 @@ class SubmitForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    action = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return")])
+    # No default: a decision must be chosen, never taken by pressing the button unread.
+    action = forms.ChoiceField(
+        choices=[("", "Choose…"), ("approve", "Approve"), ("return", "Return to the practice")]
+    )
     comment = forms.CharField(
         label="Comment for the practice",
         required=False,

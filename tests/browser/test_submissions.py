@@ -294,7 +294,7 @@ def test_analyst_returns_a_file_with_a_comment_the_practice_sees(
     sign_in(analyst_page, live_server, analyst.email, TEST_PASSWORD, totp_secret=secret)
     analyst_page.goto(f"/staff/submissions/{submission.pk}/")
     decision = analyst_page.get_by_role("region", name="Decision")
-    decision.get_by_label("Action").select_option(label="Return")
+    decision.get_by_label("Action").select_option(label="Return to the practice")
     decision.get_by_role("button", name="Record decision").click()
     # A return needs a comment.
     expect(decision.get_by_role("alert")).to_contain_text("Say what the practice should fix.")

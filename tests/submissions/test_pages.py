@@ -190,6 +190,10 @@ def test_review_queue_and_approval(client_as, analyst, practice_a, submitter_a, 
     review = client.get(f"/staff/submissions/{submission.pk}/").content.decode()
     assert "RAD-001" not in review, "staff never see the practice's own ids"
     assert practice_a.pseudonymize("RAD-001")[:12] in review
+    undecided = client.post(f"/staff/submissions/{submission.pk}/", {"comment": "fine"})
+    assert undecided.status_code == 400, "a decision is never taken by default"
+    submission.refresh_from_db()
+    assert submission.status == "submitted"
     response = client.post(f"/staff/submissions/{submission.pk}/", {"action": "approve"})
     assert response.status_code == 302
     submission.refresh_from_db()
