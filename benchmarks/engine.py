@@ -137,28 +137,31 @@ def _observation_rows_sql(metrics: list[Metric]) -> str:
         ]
     )
     dimension_values = ", ".join(f"'{code}', x.d_{code}" for code in DIMENSION_CODES)
-
-    def rank_entry(code: str, value_sql: str) -> str:
-        return (
-            f"'{code}', CASE WHEN EXISTS (SELECT 1 FROM benchmarks_benchmarkcell c "
-            f"WHERE c.release_id = %(release_id)s AND c.metric = x.metric "
-            f"AND c.dimension = '{code}' AND c.value = {value_sql} "
-            f"AND c.p10 IS NOT NULL AND c.p90 IS NOT NULL) "
-            f"THEN round((100 * x.rank_{code})::numeric, 1) END"
-        )
-
+    # A rank is kept only where the cell it ranks in publishes its full p10-p90 band.
+    joins = "\n".join(
+        f"LEFT JOIN banded b_{code} ON b_{code}.metric = x.metric AND b_{code}.dimension = "
+        f"'{code}' AND b_{code}.value = {value_sql}"
+        for code, value_sql in [(ALL, "'all'"), *((c, f"x.d_{c}") for c in DIMENSION_CODES)]
+    )
     rank_values = ", ".join(
-        [rank_entry(ALL, "'all'"), *(rank_entry(code, f"x.d_{code}") for code in DIMENSION_CODES)]
+        f"'{code}', CASE WHEN b_{code}.metric IS NOT NULL "
+        f"THEN round((100 * x.rank_{code})::numeric, 1) END"
+        for code in [ALL, *DIMENSION_CODES]
     )
     return f"""
 WITH {_observations_cte(metrics)},
 ranked AS (SELECT o.*, {ranks} FROM obs o),
+banded AS (
+    SELECT metric, dimension, value FROM benchmarks_benchmarkcell
+    WHERE release_id = %(release_id)s AND p10 IS NOT NULL AND p90 IS NOT NULL
+),
 computed AS (
     SELECT x.practice_id, x.metric, x.obs_key AS provider_pseudonym,
            round(x.v_num, 4) AS value,
            jsonb_strip_nulls(jsonb_build_object({dimension_values})) AS dimension_values,
            jsonb_strip_nulls(jsonb_build_object({rank_values})) AS percentile_ranks
     FROM ranked x
+    {joins}
 )
 """
 

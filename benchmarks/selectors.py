@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import math
 import statistics as pystats
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
@@ -245,6 +247,43 @@ CELL_API_COLUMNS = [
     "suppressed",
     "suppression_reasons",
 ]
+
+
+# --- the cells API's page cache -----------------------------------------------------------------
+# Published releases are immutable and never removed, so the number of published releases
+# grows with every publication and identifies everything the cells API can show: a page
+# computed for a given stamp never goes stale. The stamp itself is re-read at most once per
+# STAMP_SECONDS per process (publishing in this process resets it at once; another process
+# sees a new release within that delay).
+STAMP_SECONDS = 1.0
+_stamp: list = [None, 0.0]  # [value, read at (monotonic)]
+
+
+def published_stamp() -> int:
+    value, read_at = _stamp
+    now = time.monotonic()
+    if value is None or now - read_at > STAMP_SECONDS:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM benchmarks_benchmarkrelease WHERE status = 'published'"
+            )
+            value = cursor.fetchone()[0]
+        _stamp[:] = [value, now]
+    return value
+
+
+def published_stamp_reset() -> None:
+    _stamp[:] = [None, 0.0]
+    published_cell_page.cache_clear()
+
+
+@lru_cache(maxsize=4096)
+def published_cell_page(
+    stamp: int, query: tuple[tuple[str, object], ...], offset: int, limit: int
+) -> tuple[int, tuple[dict, ...]]:
+    """A page of published cells for the given stamp (see above); rows must not be mutated."""
+    total, rows = published_cell_rows(**dict(query), offset=offset, limit=limit)
+    return total, tuple(rows)
 
 
 def published_cell_rows(

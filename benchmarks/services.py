@@ -208,6 +208,9 @@ def release_publish(
     release.published_by = user
     release.published_at = timezone.now()
     release.save(update_fields=["status", "published_by", "published_at"])
+    # Now for this process, and again once other transactions can see the release.
+    selectors.published_stamp_reset()
+    transaction.on_commit(selectors.published_stamp_reset)
     return release
 
 

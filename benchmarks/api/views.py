@@ -150,7 +150,7 @@ class CellViewSet(ExportMixin, viewsets.GenericViewSet):
         # For the schema and the filterset's form only; rows come from the selector.
         return BenchmarkCell.objects.none()
 
-    def _query(self, request) -> dict:
+    def _validated(self, request) -> tuple[tuple[str, object], ...]:
         # Only the filter parameters matter (not `page` or `format`); the same string always
         # validates the same way, so a valid one is validated once per process.
         params = tuple(
@@ -161,18 +161,20 @@ class CellViewSet(ExportMixin, viewsets.GenericViewSet):
                 for value in values
             )
         )
-        return dict(_cell_query(params))
+        return _cell_query(params)
+
+    def _query(self, request) -> dict:
+        return dict(self._validated(request))
 
     @extend_schema(responses=CellSerializer(many=True))
     def list(self, request, *args, **kwargs):
-        query = self._query(request)
+        query = self._validated(request)
+        stamp = selectors.published_stamp()
         rows = self.paginator.paginate_rows(
-            lambda offset, limit: selectors.published_cell_rows(
-                **query, offset=offset, limit=limit
-            ),
+            lambda offset, limit: selectors.published_cell_page(stamp, query, offset, limit),
             request,
         )
-        return self.get_paginated_response(rows)
+        return self.get_paginated_response(list(rows))
 
     @extend_schema(
         parameters=[

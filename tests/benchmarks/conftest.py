@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from benchmarks import services
+from benchmarks import selectors, services
 from benchmarks.models import BenchmarkRelease
 from tests.benchmarks import factories
 
@@ -25,6 +25,15 @@ def publish_year(year: int, *, today: date = TODAY) -> BenchmarkRelease:
     release = services.release_request(year=year, enqueue=False)
     release = services.release_compute(release_id=release.pk)
     return services.release_publish(release=release, user=None, today=today)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cells_cache():
+    """Each test's database starts over (rolled back), so the cells API's in-process page cache
+    must too."""
+    selectors.published_stamp_reset()
+    yield
+    selectors.published_stamp_reset()
 
 
 @pytest.fixture

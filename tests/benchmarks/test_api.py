@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -300,3 +301,31 @@ def test_paging_links(api_as, viewer_a, coalition):
     assert first["count"] == BenchmarkCell.objects.count() and first["previous"] is None
     second = api_as(viewer_a).get(first["next"]).json()
     assert second["previous"] and len(first["results"]) + len(second["results"]) == first["count"]
+
+
+def test_a_new_publication_shows_at_once_in_this_process(api_as, viewer_a, coalition):
+    from tests.benchmarks.conftest import publish_year
+
+    client = api_as(viewer_a)
+    params = {"year": 2024, "metric": "comp_per_fte", "dimension": "all"}
+    assert client.get(CELLS, params).json()["results"][0]["release"] == coalition.releases[2024].pk
+    newer = publish_year(2024)
+    assert client.get(CELLS, params).json()["results"][0]["release"] == newer.pk
+
+
+def test_a_publication_elsewhere_shows_once_the_stamp_is_read_again(
+    api_as, viewer_a, coalition, monkeypatch
+):
+    from benchmarks import selectors, services
+
+    client = api_as(viewer_a)
+    params = {"year": 2024, "metric": "comp_per_fte", "dimension": "all"}
+    assert client.get(CELLS, params).json()["results"][0]["release"] == coalition.releases[2024].pk
+    # Another process publishes: this process's stamp is not reset, only re-read after a while.
+    monkeypatch.setattr(selectors, "published_stamp_reset", lambda: None)
+    draft = services.release_compute(
+        release_id=services.release_request(year=2024, enqueue=False).pk
+    )
+    services.release_publish(release=draft, user=None, today=date(2025, 6, 1))
+    monkeypatch.setattr(selectors, "STAMP_SECONDS", 0.0)
+    assert client.get(CELLS, params).json()["results"][0]["release"] == draft.pk
