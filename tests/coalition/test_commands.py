@@ -47,6 +47,8 @@ def test_add_practice_refuses_a_taken_slug(db, practice_a):
         )
 
 
+# Seeds five years of demo data twice: about 45 s on a quiet machine, much more on a busy one.
+@pytest.mark.timeout(900)
 def test_seed_demo_loads_a_coalition_is_idempotent_and_its_users_sign_in(client, db):
     out = StringIO()
     call_command("seed_demo", stdout=out)
