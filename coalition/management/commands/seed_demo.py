@@ -72,8 +72,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEMO_PASSWORD)
+        parser.add_argument(
+            "--people-only",
+            action="store_true",
+            help="Only practices, users and staff; no submissions or benchmark releases.",
+        )
 
-    def handle(self, *args, password: str, **options):
+    def handle(self, *args, password: str, people_only: bool = False, **options):
         if settings.PRODUCTION:
             raise CommandError("seed_demo loads made-up data; it does not run in production.")
         rng = random.Random(2026)
@@ -83,6 +88,8 @@ class Command(BaseCommand):
             for index, (name, state, fte) in enumerate(DEMO_PRACTICES):
                 self._practice(index, name, state, Decimal(fte), password, rng)
         self._print_logins(password)
+        if people_only:
+            return
         submissions_demo.seed(stdout=self.stdout)
         benchmarks_demo.seed(stdout=self.stdout)
 
