@@ -405,10 +405,30 @@ def submission_process(*, submission_id: int) -> Submission | None:
         logger.info("Submission %s: run superseded by a newer one; nothing stored", submission_id)
         return None
     except Exception as exc:
+        if _superseded(submission, token=token):
+            # A newer run owns the submission: whatever this one hit (the newer run's rows, a
+            # lost connection) is no failure of the submission's; this run wrote nothing.
+            logger.info("Submission %s: superseded run stopped (%s)", submission_id, type(exc))
+            return None
         # The message of a parsing library may quote the file: log the kind of error only.
         logger.error("Submission %s failed: %s", submission_id, type(exc).__name__)
         _record_failure(submission, token=token)
         raise
+
+
+def _superseded(submission: Submission, *, token) -> bool:
+    if connection.in_atomic_block:
+        return False
+    try:
+        connection.close_if_unusable_or_obsolete()
+        return not (
+            Submission.objects.for_practice(submission.practice)
+            .filter(pk=submission.pk, processing_token=token)
+            .exists()
+        )
+    except DatabaseError:
+        connection.close()
+        return False
 
 
 def _record_failure(submission: Submission, *, token) -> None:
@@ -424,8 +444,6 @@ def _record_failure(submission: Submission, *, token) -> None:
             heartbeat_at=None,
         )
 
-    if not connection.in_atomic_block:
-        connection.close_if_unusable_or_obsolete()
     try:
         write()
     except DatabaseError:
