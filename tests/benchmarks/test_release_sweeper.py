@@ -20,13 +20,15 @@ from tests.faults import raw_connection
 def test_a_release_requested_while_the_broker_is_down_is_saved_and_says_so():
     from coalition.celery import app
 
-    with (
-        mock.patch.object(app.conf, "task_always_eager", False),
-        mock.patch(
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # sent for real, to a broker that refuses
+    try:
+        with mock.patch(
             "benchmarks.tasks.compute_release.delay", side_effect=OperationalError("refused")
-        ),
-    ):
-        release = services.release_request(year=2022)
+        ):
+            release = services.release_request(year=2022)
+    finally:
+        app.conf.task_always_eager = eager
     assert release.enqueued.failed
     assert BenchmarkRelease.objects.get(pk=release.pk).status == "queued"
 
