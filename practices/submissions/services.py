@@ -408,7 +408,9 @@ def submission_process(*, submission_id: int) -> Submission | None:
         if _superseded(submission, token=token):
             # A newer run owns the submission: whatever this one hit (the newer run's rows, a
             # lost connection) is no failure of the submission's; this run wrote nothing.
-            logger.info("Submission %s: superseded run stopped (%s)", submission_id, type(exc))
+            logger.info(
+                "Submission %s: superseded run stopped (%s)", submission_id, type(exc).__name__
+            )
             return None
         # The message of a parsing library may quote the file: log the kind of error only.
         logger.error("Submission %s failed: %s", submission_id, type(exc).__name__)
@@ -589,20 +591,18 @@ def submissions_requeue_stalled(*, now=None) -> list[int]:
     """The sweeper (a Celery beat task): send again the submissions that were saved but never
     started (`uploaded` for SUBMISSION_REQUEUE_SECONDS: the message was lost or could not be
     sent) and those whose run went silent (`validating` with no heartbeat for
-    SUBMISSION_SILENT_SECONDS: a killed worker, a lost connection), up to
-    SUBMISSION_MAX_ATTEMPTS runs. Returns the ids sent."""
+    SUBMISSION_SILENT_SECONDS: a killed worker, a lost connection, an internal error), the
+    latter up to SUBMISSION_MAX_ATTEMPTS runs. Returns the ids sent."""
     now = now or timezone.now()
     waited = now - timedelta(seconds=settings.SUBMISSION_REQUEUE_SECONDS)
     silent = now - timedelta(seconds=settings.SUBMISSION_SILENT_SECONDS)
     candidates = list(
         Submission.objects.across_practices()
         .filter(
-            Q(status=S.UPLOADED, heartbeat_at__lt=waited)
-            | Q(status=S.UPLOADED, heartbeat_at__isnull=True)
-            | Q(status=S.VALIDATING, heartbeat_at__lt=silent)
-            | Q(status=S.VALIDATING, heartbeat_at__isnull=True)
+            Q(status=S.UPLOADED) & (Q(heartbeat_at__lt=waited) | Q(heartbeat_at__isnull=True))
+            | Q(status=S.VALIDATING, attempts__lt=settings.SUBMISSION_MAX_ATTEMPTS)
+            & (Q(heartbeat_at__lt=silent) | Q(heartbeat_at__isnull=True))
         )
-        .filter(attempts__lt=settings.SUBMISSION_MAX_ATTEMPTS)
         .order_by("heartbeat_at")
         .values_list("pk", flat=True)[:500]
     )

@@ -225,6 +225,7 @@ def test_sweeper_requeues_never_started_and_silent_submissions_only(
         ("silent", "validating", 600, 1),
         ("alive", "validating", 5, 1),
         ("gave_up", "validating", 600, 3),
+        ("retried_by_hand", "uploaded", 600, 3),  # a Retry after the sweeper gave up
         ("done", "validated", 600, 1),
     ]:
         content = csv_bytes(PROVIDER_YEAR_HEADER, provider_year_rows(2, prefix=name))
@@ -238,7 +239,7 @@ def test_sweeper_requeues_never_started_and_silent_submissions_only(
         django_capture_on_commit_callbacks(execute=True),
     ):
         sent = services.submissions_requeue_stalled()
-    assert sorted(sent) == sorted([rows["never_started"], rows["silent"]])
+    assert sorted(sent) == sorted([rows["never_started"], rows["silent"], rows["retried_by_hand"]])
     assert sorted(c.args[0] for c in delay.call_args_list) == sorted(sent)
     silent = Submission.objects.for_practice(practice_a).get(pk=rows["silent"])
     assert silent.status == "uploaded" and silent.processing_token is None

@@ -68,6 +68,7 @@ def _logs(tmp_path: Path) -> str:
 
 
 @pytest.mark.broker
+@pytest.mark.timeout(480)  # booting two worker processes on a loaded machine can take minutes
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_workers_import_runs_again_on_the_next_worker(own_redis, practice_a, tmp_path):
     period()
