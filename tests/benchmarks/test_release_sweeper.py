@@ -8,6 +8,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -31,6 +32,26 @@ def test_a_release_requested_while_the_broker_is_down_is_saved_and_says_so():
         app.conf.task_always_eager = eager
     assert release.enqueued.failed
     assert BenchmarkRelease.objects.get(pk=release.pk).status == "queued"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_compute_page_answers_clearly_while_the_broker_is_down(client_as, analyst):
+    from coalition.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with mock.patch(
+            "benchmarks.tasks.compute_release.delay", side_effect=OperationalError("refused")
+        ):
+            response = client_as(analyst).post(
+                reverse("staff_benchmarks:releases"), {"year": 2024}, follow=True
+            )
+    finally:
+        app.conf.task_always_eager = eager
+    assert response.status_code == 200
+    assert "cannot be reached" in response.content.decode()
+    assert BenchmarkRelease.objects.get(year=2024).status == "queued"
 
 
 @pytest.mark.django_db(transaction=True)
