@@ -4,6 +4,7 @@ stops itself, and pointing the project's Celery app at it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -160,7 +161,10 @@ def celery_broker(url: str):
 
     conf = app.conf
     saved = conf.broker_url, conf.task_always_eager, conf.broker_transport_options
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration.
+    saved_env = os.environ.get("CELERY_BROKER_URL")
     _reset_pools(app)
+    os.environ["CELERY_BROKER_URL"] = url
     conf.broker_url = url
     conf.task_always_eager = False
     conf.broker_transport_options = {"visibility_timeout": 600}
@@ -168,4 +172,8 @@ def celery_broker(url: str):
         yield app
     finally:
         _reset_pools(app)
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         conf.broker_url, conf.task_always_eager, conf.broker_transport_options = saved
