@@ -148,9 +148,12 @@ def redis_server(tmp_path):
 
 
 def _reset_pools(app) -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # kombu keeps connection and producer pools per broker address, process-wide: close and
+    # forget them all, so the next send connects afresh (a later test may reuse the port).
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 
