@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from benchmarks.models import (
     RuleSettings,
 )
 from benchmarks.rules import RuleSet, publishable_on
+from coalition.queueing import Enqueued, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 Status = BenchmarkRelease.Status
@@ -86,11 +88,13 @@ def release_request(*, year: int, user=None, enqueue: bool = True) -> BenchmarkR
     release.requested_at = timezone.now()
     release.error = ""
     release.save()
+    release.enqueued = Enqueued()
     if enqueue:
         from benchmarks.tasks import compute_release
 
-        release_id = release.pk
-        transaction.on_commit(lambda: compute_release.delay(release_id))
+        # Read release.enqueued.failed once this returns: the broker may be down (the sweeper
+        # sends the release again once it is back).
+        release.enqueued = enqueue_on_commit(compute_release, release.pk)
     return release
 
 
@@ -109,10 +113,60 @@ def release_compute(*, release_id: int) -> BenchmarkRelease | None:
         return _release_compute(release_id=release_id)
     except Exception as error:
         logger.exception("Benchmark release %s failed to compute", release_id)
-        BenchmarkRelease.objects.filter(pk=release_id).exclude(status=Status.PUBLISHED).update(
-            status=Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
-        )
+        failure = f"{type(error).__name__}: {error}"[:2000]
+
+        def record():
+            BenchmarkRelease.objects.filter(pk=release_id).exclude(status=Status.PUBLISHED).update(
+                status=Status.FAILED, error=failure
+            )
+
+        # The error may be the connection itself (a database restart): write on a fresh one.
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+        try:
+            record()
+        except DatabaseError:
+            if connection.in_atomic_block:
+                raise
+            connection.close()
+            record()
         raise
+
+
+def releases_requeue_stalled(*, now=None) -> list[int]:
+    """The sweeper (a Celery beat task): send again the releases whose computation was asked for
+    but never started (`queued` for SUBMISSION_REQUEUE_SECONDS: the broker was down or the
+    message was lost) or whose run died (`computing`, and no transaction holds the release's
+    row lock, which a live computation holds throughout). Returns the ids sent."""
+    from benchmarks.tasks import compute_release
+
+    now = now or timezone.now()
+    waited = now - timedelta(seconds=settings.SUBMISSION_REQUEUE_SECONDS)
+    sent = []
+    for release_id in list(
+        BenchmarkRelease.objects.filter(
+            status__in=[Status.QUEUED, Status.COMPUTING], requested_at__lt=waited
+        ).values_list("pk", flat=True)[:100]
+    ):
+        with transaction.atomic():
+            release = (
+                BenchmarkRelease.objects.select_for_update(skip_locked=True)
+                .filter(pk=release_id, status__in=[Status.QUEUED, Status.COMPUTING])
+                .first()
+            )
+            if release is None:
+                continue  # being computed right now, or done meanwhile
+            # requested_at: when the computation was last queued (the next sweep waits again).
+            release.status = Status.QUEUED
+            release.requested_at = now
+            release.save(update_fields=["status", "requested_at"])
+            queued = enqueue_on_commit(compute_release, release.pk)
+        if queued.failed:
+            break
+        sent.append(release_id)
+    if sent:
+        logger.info("Re-queued %d stalled release(s): %s", len(sent), sent)
+    return sent
 
 
 @transaction.atomic

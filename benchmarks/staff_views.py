@@ -25,6 +25,11 @@ from benchmarks.metrics import METRICS
 from benchmarks.models import BenchmarkCell, BenchmarkRelease, ReferenceFigure
 from benchmarks.rules import REASON_LABELS, publishable_on
 
+QUEUE_DOWN = (
+    "the computation is saved as queued, but the task queue cannot be reached right now; it "
+    "starts automatically once the queue is back."
+)
+
 
 class StaffView(LoginRequiredMixin, PermissionRequiredMixin):
     raise_exception = True
@@ -72,9 +77,12 @@ class ReleaseListView(StaffView, TemplateView):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(
-                    request, f"Computing the {release.year} draft (version {release.version})."
-                )
+                if release.enqueued.failed:
+                    messages.warning(request, f"The {release.year} draft: {QUEUE_DOWN}")
+                else:
+                    messages.success(
+                        request, f"Computing the {release.year} draft (version {release.version})."
+                    )
                 return redirect("staff_benchmarks:releases")
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
@@ -207,8 +215,11 @@ class ReleaseRecomputeView(StaffView, View):
                 request, "A published release is permanent; compute a new draft instead."
             )
         else:
-            services.release_request(year=release.year, user=request.user)
-            messages.success(request, f"Recomputing the {release.year} draft.")
+            requested = services.release_request(year=release.year, user=request.user)
+            if requested.enqueued.failed:
+                messages.warning(request, f"The {release.year} draft: {QUEUE_DOWN}")
+            else:
+                messages.success(request, f"Recomputing the {release.year} draft.")
         return redirect("staff_benchmarks:release", benchmarkrelease_id=release.pk)
 
 

@@ -12,3 +12,9 @@ from benchmarks import services
 def compute_release(release_id: int) -> str:
     release = services.release_compute(release_id=release_id)
     return "discarded" if release is None else release.status
+
+
+# The sweeper, run by Celery beat (CELERY_BEAT_SCHEDULE).
+@shared_task(name="benchmarks.requeue_stalled_releases", ignore_result=True)
+def requeue_stalled_releases() -> int:
+    return len(services.releases_requeue_stalled())

@@ -131,6 +131,9 @@ else:
 
     DATABASE_URL = os.environ.get("DATABASE_URL") or devdb.database_url()
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# A persistent connection the server dropped (a database restart) is noticed and replaced at
+# the start of the next request or task, instead of failing it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -300,8 +303,19 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_DIR = VAR_DIR / "celery"
 if PRODUCTION and not CELERY_BROKER_URL:
     raise ImproperlyConfigured("CELERY_BROKER_URL must be set when COALITION_ENV=production.")
+# Redis hands an unacknowledged message (its worker was killed) to another worker once it has
+# been out this long: longer than the longest task (a million-row import, a release), so that a
+# running task is not handed out twice, and short enough that a killed worker's task runs again
+# within minutes. (A task delivered while its first run is alive waits for it: see the import.)
+CELERY_VISIBILITY_TIMEOUT_SECONDS = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT_SECONDS", "600"))
 if CELERY_BROKER_URL:
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS,
+        # Each worker looks for such messages this often (kombu's default scans every 100 s).
+        "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT_SECONDS // 2)),
+        "unacked_restore_throttle": 1,
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     _queue_dir = CELERY_DIR / "queue"
@@ -325,6 +339,21 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# The sweepers: work saved but never started (the broker was down) or whose run went silent is
+# sent again. `make run` starts `celery beat`; production runs one beat process.
+CELERY_SWEEP_SECONDS = float(os.environ.get("CELERY_SWEEP_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stalled-submissions": {
+        "task": "submissions.requeue_stalled",
+        "schedule": CELERY_SWEEP_SECONDS,
+        "options": {"expires": CELERY_SWEEP_SECONDS},
+    },
+    "requeue-stalled-releases": {
+        "task": "benchmarks.requeue_stalled_releases",
+        "schedule": CELERY_SWEEP_SECONDS,
+        "options": {"expires": CELERY_SWEEP_SECONDS},
+    },
+}
 
 # --- Audit trail --------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
@@ -369,6 +398,14 @@ SUBMISSION_XLSX_MAX_ROWS = int(os.environ.get("SUBMISSION_XLSX_MAX_ROWS", "10485
 SUBMISSION_MAX_STORED_ISSUES = int(os.environ.get("SUBMISSION_MAX_STORED_ISSUES", "100000"))
 # A submission whose processing has shown no progress for this long may be retried.
 SUBMISSION_STALE_MINUTES = int(os.environ.get("SUBMISSION_STALE_MINUTES", "15"))
+# A run refreshes its heartbeat this often (seconds), storing included; a run silent for
+# SUBMISSION_SILENT_SECONDS is taken for dead: a redelivered task takes over and the sweeper
+# re-queues it. An upload not started after SUBMISSION_REQUEUE_SECONDS (its message was lost
+# or never sent) is sent again; the sweeper gives up after SUBMISSION_MAX_ATTEMPTS runs.
+SUBMISSION_HEARTBEAT_SECONDS = float(os.environ.get("SUBMISSION_HEARTBEAT_SECONDS", "10"))
+SUBMISSION_SILENT_SECONDS = float(os.environ.get("SUBMISSION_SILENT_SECONDS", "120"))
+SUBMISSION_REQUEUE_SECONDS = float(os.environ.get("SUBMISSION_REQUEUE_SECONDS", "300"))
+SUBMISSION_MAX_ATTEMPTS = int(os.environ.get("SUBMISSION_MAX_ATTEMPTS", "3"))
 # Outlier warnings compare against the coalition only when this many practices and
 # observations contribute.
 SUBMISSION_OUTLIER_MIN_PRACTICES = int(os.environ.get("SUBMISSION_OUTLIER_MIN_PRACTICES", "5"))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: the embedded PostgreSQL (unless DATABASE_URL is set), migrations, demo data, a
-# Celery worker and the web server on http://127.0.0.1:8000. Ctrl-C stops all it started.
+# Celery worker, Celery beat and the web server on http://127.0.0.1:8000. Ctrl-C stops all it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -13,7 +13,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ -n "$started_db" ]; then $PY -m coalition.devdb stop && echo "Stopped the embedded PostgreSQL."; fi
-  echo "Stopped the web server and the Celery worker."
+  echo "Stopped the web server, the Celery worker and Celery beat."
   exit 0
 }
 trap cleanup INT TERM EXIT
@@ -27,10 +27,9 @@ $PY manage.py seed_demo
 
 .venv/bin/celery -A coalition worker --loglevel=INFO --concurrency=2 --without-gossip --without-mingle &
 pids+=($!)
-if [ -n "${CELERY_BEAT:-}" ]; then
-  .venv/bin/celery -A coalition beat --loglevel=INFO --schedule var/celery/beat-schedule &
-  pids+=($!)
-fi
+# The scheduler: periodic tasks, among them the sweepers that re-queue stalled work.
+.venv/bin/celery -A coalition beat --loglevel=INFO --schedule var/celery/beat-schedule &
+pids+=($!)
 echo "Web server: http://127.0.0.1:8000/  (Ctrl-C stops everything started here)"
 $PY manage.py runserver 127.0.0.1:8000 --noreload &
 pids+=($!)

@@ -58,6 +58,9 @@ class UploadKind:
     # Extra validation of the parsed frame beyond the schema's column rules:
     # validate(validated, *, practice) -> [Issue] (errors name the row and column).
     validate: Callable[..., list[Issue]] | None = None
+    # The tables its store function writes, when not the record model itself (a view over
+    # them, say): a second run of an import clears them first.
+    stored_in: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
     @property
@@ -72,6 +75,11 @@ class UploadKind:
         from django.apps import apps
 
         return apps.get_model(self.record_model)
+
+    def stored_models(self) -> list[type[Model]]:
+        from django.apps import apps
+
+        return [apps.get_model(label) for label in (self.stored_in or (self.record_model,))]
 
     def run_warnings(self, frame: pl.DataFrame, *, submission: Submission) -> list[Issue]:
         found: list[Issue] = []

@@ -92,9 +92,12 @@ def latest_version(*, practice: Practice, kind: str, period: ReportingPeriod) ->
 def identical_submission(
     *, practice: Practice, kind: str, period: ReportingPeriod, sha256: str
 ) -> Submission | None:
+    """The latest version with the same content, except one that failed because its stored
+    copy was damaged or missing: the practice must be able to send that file again."""
     return (
         Submission.objects.for_practice(practice)
         .filter(kind=kind, period=period, sha256=sha256)
+        .exclude(status=S.REJECTED, issue_counts__has_key="stored_file_damaged")
         .order_by("-version")
         .first()
     )

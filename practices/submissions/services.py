@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -21,12 +22,14 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from coalition.queueing import Enqueued, QueueUnavailable, enqueue_on_commit
 from practices.models import Practice
-from practices.submissions import issues as I
 from practices.submissions import kinds, reading, selectors, validation
+from practices.submissions import issues as I
 from practices.submissions.kinds import schema_for
 from practices.submissions.models import ReportingPeriod, Submission, SubmissionIssue
 from practices.submissions.schemas import MAX_YEAR, MIN_YEAR
@@ -86,6 +89,7 @@ class UploadResult:
     submission: Submission
     created: bool  # False: the file is identical to an existing version (nothing changed)
     message: str
+    queued: bool = True  # False: saved, but the broker could not be reached (sent later)
 
 
 def _sha256(file: BinaryIO) -> tuple[str, int]:
@@ -166,9 +170,15 @@ def submission_upload(
         # The stored name carries no part of the original name (which could say anything).
         submission.file.save(f"{kind}-{uuid.uuid4().hex}{extension}", File(file), save=False)
         submission.save()
-        submission_id = submission.pk
-        if queue:
-            transaction.on_commit(lambda: _queue_processing(submission_id))
+        queued = _queue_processing(submission.pk) if queue else None
+    if queued is not None and queued.failed:
+        # Saved and recoverable: the sweeper sends it once the broker answers again.
+        return UploadResult(
+            submission=submission,
+            created=True,
+            message=f"Version {submission.version} was uploaded. {QUEUE_DOWN_MESSAGE}",
+            queued=False,
+        )
     return UploadResult(
         submission=submission,
         created=True,
@@ -176,25 +186,104 @@ def submission_upload(
     )
 
 
-def _queue_processing(submission_id: int) -> None:
+def _queue_processing(submission_id: int) -> Enqueued:
     from practices.submissions.tasks import process_submission
 
-    process_submission.delay(submission_id)
+    return enqueue_on_commit(process_submission, submission_id)
 
 
 # --- processing ----------------------------------------------------------------------------------
-def _progress(submission: Submission, percent: int, message: str) -> None:
+class SubmissionBusy(Exception):
+    """Another run is processing the submission and is alive (its heartbeat is fresh)."""
+
+
+class _Superseded(Exception):
+    """This run no longer owns the submission (Retry or the sweeper handed it to a new run)."""
+
+
+def _silent(heartbeat_at, *, now=None) -> bool:
+    if heartbeat_at is None:
+        return True
+    limit = timedelta(seconds=settings.SUBMISSION_SILENT_SECONDS)
+    return (now or timezone.now()) - heartbeat_at > limit
+
+
+class _Heartbeat:
+    """Keeps heartbeat_at fresh while a run reads, checks and stores, from a thread with its
+    own database connection: a long store (a million rows, or rows waiting on a lock) still
+    shows the run alive, so neither Retry nor the sweeper hands the submission to a second run.
+    The storing transaction does not lock the submission's row until its last moment, so this
+    update never waits long. `lost` is set once the submission no longer carries the run's
+    token: the run then stops and writes nothing."""
+
+    def __init__(self, submission_id: int, token):
+        self.submission_id = submission_id
+        self.token = token
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Heartbeat:
+        # Inside a caller's transaction (tests, a shell) the row is not committed yet: another
+        # connection cannot see it, and nothing else can take the submission over meanwhile.
+        if not connection.in_atomic_block:
+            self._thread = threading.Thread(
+                target=self._beat, name=f"heartbeat-{self.submission_id}", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(settings.SUBMISSION_HEARTBEAT_SECONDS):
+                try:
+                    alive = (
+                        Submission.objects.across_practices()
+                        .filter(pk=self.submission_id, processing_token=self.token)
+                        .filter(status=S.VALIDATING)
+                        .update(heartbeat_at=timezone.now())
+                    )
+                except DatabaseError:
+                    connection.close()  # reconnect on the next beat
+                    continue
+                if not alive:
+                    self.lost.set()
+                    return
+        finally:
+            connection.close()  # this thread's own connection
+
+    def check(self) -> None:
+        if self.lost.is_set():
+            raise _Superseded
+
+
+def _progress(submission: Submission, percent: int, message: str, beat=None) -> None:
+    if beat is not None:
+        beat.check()
     submission.progress_percent = percent
     submission.progress_message = message
     submission.heartbeat_at = timezone.now()
-    Submission.objects.for_practice(submission.practice).filter(
-        pk=submission.pk, processing_token=submission.processing_token
-    ).update(
-        progress_percent=percent, progress_message=message, heartbeat_at=submission.heartbeat_at
+    updated = (
+        Submission.objects.for_practice(submission.practice)
+        .filter(pk=submission.pk, processing_token=submission.processing_token)
+        .update(
+            progress_percent=percent,
+            progress_message=message,
+            heartbeat_at=submission.heartbeat_at,
+        )
     )
+    if not updated:
+        raise _Superseded
 
 
 def _start(submission_id: int) -> Submission | None:
+    """Claim the submission for this run under its row lock: a fresh token, which only this
+    run holds. None when there is nothing to do; SubmissionBusy when a live run has it."""
     with transaction.atomic():
         submission = (
             Submission.objects.across_practices()
@@ -205,6 +294,9 @@ def _start(submission_id: int) -> Submission | None:
         )
         if submission is None or submission.status not in PROCESSING:
             return None  # already done (a task delivered twice), or gone
+        if submission.status == S.VALIDATING and not _silent(submission.heartbeat_at):
+            # A redelivered or re-queued message while the first run is alive: leave it be.
+            raise SubmissionBusy(submission_id)
         now = timezone.now()
         submission.status = S.VALIDATING
         submission.processing_token = uuid.uuid4()
@@ -242,9 +334,33 @@ def _issue_rows(submission: Submission, found: list[I.Issue]) -> list[Submission
     ]
 
 
+STORED_FILE_CODE = "stored_file_damaged"
+
+
+def _stored_file_problem(submission: Submission) -> I.Issue | None:
+    """The stored file must be the one uploaded: its size and SHA-256 as recorded then. A
+    missing or altered file (a disk or copy fault) is a clear failure, never a partial
+    import; the practice may upload the identical file again (identical_submission skips
+    submissions that failed this way)."""
+    again = " Upload the same file again."
+    try:
+        with submission.file.open("rb") as handle:
+            digest, size = _sha256(handle)
+    except (FileNotFoundError, ValueError):  # ValueError: the file field is empty
+        return I.error(STORED_FILE_CODE, "The stored copy of the file is missing." + again)
+    if size != submission.size_bytes or digest != submission.sha256:
+        return I.error(
+            STORED_FILE_CODE,
+            f"The stored copy of the file is damaged ({size:,} bytes instead of "
+            f"{submission.size_bytes:,}, or different content)." + again,
+        )
+    return None
+
+
 def submission_process(*, submission_id: int) -> Submission | None:
     """Read, validate, pseudonymize and store one uploaded file. Idempotent: a submission that
-    is no longer uploaded/validating is left alone."""
+    is no longer uploaded/validating is left alone, and only the run holding the submission's
+    current token may store (a superseded run returns None having written nothing)."""
     submission = _start(submission_id)
     if submission is None:
         return None
@@ -254,41 +370,122 @@ def submission_process(*, submission_id: int) -> Submission | None:
     counts: Counter = Counter()
     validated = None
     try:
-        try:
-            with submission.file.open("rb") as handle:
-                result = reading.read_file(handle, schema=schema, size=submission.size_bytes)
-            _progress(submission, 35, f"Checking {result.frame.height:,} rows")
-            validated = validation.validate(
-                result.frame, schema=schema, year=submission.period.year
+        with _Heartbeat(submission.pk, token) as beat:
+            damaged = _stored_file_problem(submission)
+            if damaged is not None:
+                errors = [damaged]
+                counts = Counter({damaged.code: 1})
+            else:
+                try:
+                    with submission.file.open("rb") as handle:
+                        result = reading.read_file(
+                            handle, schema=schema, size=submission.size_bytes
+                        )
+                    _progress(submission, 35, f"Checking {result.frame.height:,} rows", beat)
+                    validated = validation.validate(
+                        result.frame, schema=schema, year=submission.period.year
+                    )
+                    del result
+                    validate_kind = kinds.get(submission.kind).validate
+                    if validated.ok and validate_kind is not None:
+                        # Rules of the kind beyond its columns' (e.g. one value before another).
+                        for issue in validate_kind(validated, practice=submission.practice):
+                            validated.errors.append(issue)
+                            validated.counts[issue.code] += 1
+                    errors, counts = validated.errors, validated.counts
+                except I.FileRejected as rejected:
+                    errors = rejected.issues
+                    counts = Counter(issue.code for issue in errors)
+            if not errors:
+                _progress(submission, 70, f"Storing {validated.frame.height:,} rows", beat)
+            return _finish(
+                submission, token=token, validated=validated, errors=errors, counts=counts
             )
-            del result
-            validate_kind = kinds.get(submission.kind).validate
-            if validated.ok and validate_kind is not None:
-                # Rules of the kind beyond its columns' (e.g. one value before another).
-                for issue in validate_kind(validated, practice=submission.practice):
-                    validated.errors.append(issue)
-                    validated.counts[issue.code] += 1
-            errors, counts = validated.errors, validated.counts
-        except I.FileRejected as rejected:
-            errors = rejected.issues
-            counts = Counter(issue.code for issue in errors)
-        if not errors:
-            _progress(submission, 70, f"Storing {validated.frame.height:,} rows")
-        return _finish(submission, token=token, validated=validated, errors=errors, counts=counts)
+    except _Superseded:
+        logger.info("Submission %s: run superseded by a newer one; nothing stored", submission_id)
+        return None
     except Exception as exc:
+        if _superseded(submission, token=token):
+            # A newer run owns the submission: whatever this one hit (the newer run's rows, a
+            # lost connection) is no failure of the submission's; this run wrote nothing.
+            logger.info(
+                "Submission %s: superseded run stopped (%s)", submission_id, type(exc).__name__
+            )
+            return None
         # The message of a parsing library may quote the file: log the kind of error only.
         logger.error("Submission %s failed: %s", submission_id, type(exc).__name__)
+        _record_failure(submission, token=token)
+        raise
+
+
+def _superseded(submission: Submission, *, token) -> bool:
+    if connection.in_atomic_block:
+        return False
+    try:
+        connection.close_if_unusable_or_obsolete()
+        return not (
+            Submission.objects.for_practice(submission.practice)
+            .filter(pk=submission.pk, processing_token=token)
+            .exists()
+        )
+    except DatabaseError:
+        connection.close()
+        return False
+
+
+def _record_failure(submission: Submission, *, token) -> None:
+    """Mark the run as stopped so the page offers Retry at once (and the sweeper may re-queue
+    it). The error may have been the database connection itself (a restart, a terminated
+    backend): then the write goes through a fresh connection, not the dead one."""
+
+    def write():
         Submission.objects.for_practice(submission.practice).filter(
             pk=submission.pk, processing_token=token
         ).update(
             progress_message="Processing stopped by an internal error; retry it.",
             heartbeat_at=None,
         )
-        raise
+
+    try:
+        write()
+    except DatabaseError:
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        try:
+            write()
+        except DatabaseError:
+            logger.exception("Submission %s: could not record the failure", submission.pk)
+
+
+def _clear_stored(submission: Submission) -> None:
+    """Rows and issues an earlier run of the submission may have left (none when every run
+    went through this code; kept so that storing twice can never collide)."""
+    practice = submission.practice
+    for model in (*kinds.get(submission.kind).stored_models(), SubmissionIssue):
+        model.objects.for_practice(practice).filter(submission=submission).delete()
 
 
 def _finish(submission, *, token, validated, errors, counts) -> Submission | None:
     with transaction.atomic():
+        if (
+            not Submission.objects.for_practice(submission.practice)
+            .filter(pk=submission.pk, status=S.VALIDATING, processing_token=token)
+            .exists()
+        ):
+            return None  # a later run took over
+        # The rows are written without holding the submission's row lock (the heartbeat must
+        # reach it); ownership is checked again under the lock before the status changes.
+        _clear_stored(submission)
+        now = timezone.now()
+        if errors:
+            SubmissionIssue.objects.bulk_create(_issue_rows(submission, errors), batch_size=5000)
+            stored = found = None
+        else:
+            upload_kind = kinds.get(submission.kind)
+            stored = upload_kind.store_rows(validated, submission=submission)
+            found = upload_kind.run_warnings(stored.frame, submission=submission)
+            SubmissionIssue.objects.bulk_create(_issue_rows(submission, found), batch_size=5000)
         locked = (
             Submission.objects.for_practice(submission.practice)
             .select_for_update()
@@ -296,12 +493,11 @@ def _finish(submission, *, token, validated, errors, counts) -> Submission | Non
             .first()
         )
         if locked is None or locked.status != S.VALIDATING or locked.processing_token != token:
-            return None  # a later run took over
-        # No earlier run can have left rows behind: rows, issues and the status change are
-        # written together in this transaction, so an interrupted run left nothing.
-        now = timezone.now()
+            # Retry or the sweeper handed the submission to a new run while this one stored:
+            # nothing of this run is kept.
+            transaction.set_rollback(True)
+            return None
         if errors:
-            SubmissionIssue.objects.bulk_create(_issue_rows(submission, errors), batch_size=5000)
             locked.status = S.REJECTED
             locked.error_count = sum(counts.values())
             locked.issue_counts = dict(counts)
@@ -309,16 +505,15 @@ def _finish(submission, *, token, validated, errors, counts) -> Submission | Non
             locked.row_count = 0
             locked.progress_message = (
                 f"Rejected: {locked.error_count:,} error(s). Fix the file and upload it again."
+                if STORED_FILE_CODE not in counts
+                else "Failed: the stored copy of the file is damaged or missing. "
+                "Upload the same file again."
             )
             # A rejected file may hold patient identifiers: it is not kept once its report is
             # written (the report and the file's SHA-256 are).
             stored_name = locked.file.name
             transaction.on_commit(lambda: _discard_file(locked.pk, stored_name))
         else:
-            upload_kind = kinds.get(locked.kind)
-            stored = upload_kind.store_rows(validated, submission=locked)
-            found = upload_kind.run_warnings(stored.frame, submission=locked)
-            SubmissionIssue.objects.bulk_create(_issue_rows(submission, found), batch_size=5000)
             locked.status = S.VALIDATED
             locked.error_count = 0
             locked.issue_counts = {}
@@ -357,11 +552,8 @@ def submission_is_stalled(submission: Submission) -> bool:
     return timezone.now() - submission.heartbeat_at > stale
 
 
-@transaction.atomic
-def submission_retry(*, submission: Submission) -> Submission:
-    """Queue the import again for a submission whose processing stopped."""
-    if not submission_is_stalled(submission):
-        raise ValidationError("Only a submission whose processing stopped can be retried.")
+def _reset_for_new_run(submission: Submission) -> None:
+    """Back to `uploaded` with no token: a run still holding the old token stores nothing."""
     Submission.objects.for_practice(submission.practice).filter(pk=submission.pk).update(
         status=S.UPLOADED,
         processing_token=None,
@@ -369,10 +561,83 @@ def submission_retry(*, submission: Submission) -> Submission:
         progress_message="Waiting for a worker",
         heartbeat_at=timezone.now(),
     )
+
+
+def submission_retry(*, submission: Submission) -> Submission:
+    """Queue the import again for a submission whose processing stopped. The state is read
+    again under the row lock: a run that finished (or came back to life) meanwhile wins.
+    Raises QueueUnavailable when the task could not be sent (the submission then stays
+    `uploaded` and the sweeper sends it once the broker is back)."""
+    with transaction.atomic():
+        locked = (
+            Submission.objects.for_practice(submission.practice)
+            .select_for_update()
+            .filter(pk=submission.pk)
+            .first()
+        )
+        if locked is None or not submission_is_stalled(locked):
+            raise ValidationError("Only a submission whose processing stopped can be retried.")
+        _reset_for_new_run(locked)
+        queued = _queue_processing(locked.pk)
     submission.refresh_from_db()
-    submission_id = submission.pk
-    transaction.on_commit(lambda: _queue_processing(submission_id))
+    if queued.failed:
+        raise QueueUnavailable(QUEUE_DOWN_MESSAGE)
     return submission
+
+
+QUEUE_DOWN_MESSAGE = (
+    "The processing queue cannot be reached right now. The file is saved and will be "
+    "processed automatically as soon as the queue is back; there is no need to upload it again."
+)
+
+
+def submissions_requeue_stalled(*, now=None) -> list[int]:
+    """The sweeper (a Celery beat task): send again the submissions that were saved but never
+    started (`uploaded` for SUBMISSION_REQUEUE_SECONDS: the message was lost or could not be
+    sent) and those whose run went silent (`validating` with no heartbeat for
+    SUBMISSION_SILENT_SECONDS: a killed worker, a lost connection, an internal error), the
+    latter up to SUBMISSION_MAX_ATTEMPTS runs. Returns the ids sent."""
+    now = now or timezone.now()
+    waited = now - timedelta(seconds=settings.SUBMISSION_REQUEUE_SECONDS)
+    silent = now - timedelta(seconds=settings.SUBMISSION_SILENT_SECONDS)
+    candidates = list(
+        Submission.objects.across_practices()
+        .filter(
+            Q(status=S.UPLOADED) & (Q(heartbeat_at__lt=waited) | Q(heartbeat_at__isnull=True))
+            | Q(status=S.VALIDATING, attempts__lt=settings.SUBMISSION_MAX_ATTEMPTS)
+            & (Q(heartbeat_at__lt=silent) | Q(heartbeat_at__isnull=True))
+        )
+        .order_by("heartbeat_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    sent = []
+    for submission_id in candidates:
+        with transaction.atomic():
+            locked = (
+                Submission.objects.across_practices()
+                .select_for_update(skip_locked=True)
+                .select_related("practice")
+                .filter(pk=submission_id, status__in=PROCESSING)
+                .first()
+            )
+            if locked is None:
+                continue
+            if locked.status == S.VALIDATING and not _silent(locked.heartbeat_at, now=now):
+                continue  # came back to life meanwhile
+            if (
+                locked.status == S.UPLOADED
+                and locked.heartbeat_at
+                and locked.heartbeat_at >= waited
+            ):
+                continue
+            _reset_for_new_run(locked)
+            queued = _queue_processing(locked.pk)
+        if queued.failed:
+            break  # the broker is down: the next sweep tries again
+        sent.append(submission_id)
+    if sent:
+        logger.info("Re-queued %d stalled submission(s): %s", len(sent), sent)
+    return sent
 
 
 # --- review ---------------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ PROVIDER_YEAR = register(
 RVU_DETAIL = register(
     UploadKind(
         schema=schemas.RVU_DETAIL,
-        record_model="submissions.RvuDetailRecord",
+        record_model="submissions.RvuDetailRecord",  # a view over RvuDetailMonth
+        stored_in=("submissions.RvuDetailMonth",),
         store=storage.store_rvu_detail,
         warnings=(checks.rvu_detail_cross_check, checks.rvu_detail_year_over_year),
         records_template="submissions/records/rvu_detail.html",

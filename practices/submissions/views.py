@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from coalition.queueing import QueueUnavailable
 from coalition.scoping import PracticeScopedView
 from practices.models import Role, role_at_least
 from practices.submissions import kinds, selectors, services
@@ -99,9 +100,14 @@ class SubmissionListView(PracticeScopedView, TemplateView):
             else:
                 if _wants_json(request):
                     payload = progress_payload(result.submission, self.practice)
-                    payload.update(created=result.created, message=result.message)
+                    payload.update(
+                        created=result.created, message=result.message, queued=result.queued
+                    )
                     return JsonResponse(payload, status=202 if result.created else 200)
-                (messages.success if result.created else messages.info)(request, result.message)
+                if not result.queued:
+                    messages.warning(request, result.message)
+                else:
+                    (messages.success if result.created else messages.info)(request, result.message)
                 return redirect(
                     "submissions:detail",
                     practice_slug=self.practice.slug,
@@ -242,6 +248,8 @@ class SubmissionRetryView(SubmissionObjectMixin, PracticeScopedView, View):
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
+        except QueueUnavailable as unavailable:
+            messages.warning(request, str(unavailable))
         else:
             messages.success(request, "The file is being processed again.")
         return redirect(

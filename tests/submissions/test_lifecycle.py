@@ -207,7 +207,13 @@ def test_worker_dying_mid_store_leaves_nothing_and_can_be_retried(practice_a, op
     assert not Provider.objects.for_practice(practice_a).exists()
     assert not SubmissionIssue.objects.for_practice(practice_a).exists()
 
-    # A redelivered task takes over (a fresh token) and finishes the job.
+    # While the dead run's heartbeat is fresh, a redelivered task leaves it be...
+    with pytest.raises(services.SubmissionBusy):
+        services.submission_process(submission_id=submission.pk)
+    # ...once it has gone silent, a redelivered task takes over (a fresh token) and finishes.
+    Submission.objects.for_practice(practice_a).filter(pk=submission.pk).update(
+        heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
     assert services.submission_process(submission_id=submission.pk).status == "validated"
     assert RvuDetailMonth.objects.for_practice(practice_a).count() == 3 * 2
 

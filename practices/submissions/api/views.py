@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coalition.queueing import QueueUnavailable
 from coalition.scoping import PracticeScopedViewSet
 from practices.models import Role
 from practices.submissions import kinds, selectors, services
@@ -115,6 +116,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Practi
         )
         body = dict(self.get_serializer(result.submission).data)
         body["message"] = result.message
+        body["queued"] = result.queued  # False: saved; processing starts once the queue is back
         if not result.created:
             return Response(body, status=status.HTTP_200_OK)
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
@@ -153,11 +155,27 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Practi
         )
         return Response(self.get_serializer(submission).data)
 
-    @extend_schema(request=None, responses={202: SubmissionSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            202: SubmissionSerializer,
+            503: OpenApiResponse(
+                description="The queue cannot be reached; the retry is recorded and starts "
+                "automatically once it is back."
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def retry(self, request, *args, **kwargs):
         """Process again a submission whose processing stopped."""
-        submission = services.submission_retry(submission=self.get_object())
+        try:
+            submission = services.submission_retry(submission=self.get_object())
+        except QueueUnavailable as unavailable:
+            return Response(
+                {"detail": str(unavailable)},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": "60"},
+            )
         return Response(self.get_serializer(submission).data, status=status.HTTP_202_ACCEPTED)
 
 

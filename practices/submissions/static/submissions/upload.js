@@ -72,7 +72,15 @@
       request.addEventListener("load", function () {
         var payload = {};
         try { payload = JSON.parse(request.responseText); } catch (e) { payload = {}; }
-        if (request.status === 202) {
+        if (request.status === 202 && payload.queued === false) {
+          // Saved, but the queue is down: say so (it is processed once the queue is back).
+          button.disabled = false;
+          stage.textContent = payload.message + " ";
+          var saved = document.createElement("a");
+          saved.href = payload.detail_url;
+          saved.textContent = "See that version.";
+          stage.appendChild(saved);
+        } else if (request.status === 202) {
           bar.value = 0;
           stage.textContent = "Uploaded. Checking the file…";
           poll(payload.detail_url + "progress/", bar, stage, function () {
