@@ -451,8 +451,12 @@ def open_loop(
 def member_sessions(practices) -> list[dict[str, str]]:
     """A signed-in viewer of every practice: the load comes from many members, as in use (and
     each stays within the API's per-user throttle)."""
+    from importlib import import_module
+
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
     from practices.models import Membership, Role
     from tests.factories import UserFactory
@@ -463,7 +467,7 @@ def member_sessions(practices) -> list[dict[str, str]]:
         Membership.objects.create(practice=practice, user=user, role=Role.VIEWER)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         headers.append({"Cookie": f"sessionid={session.session_key}"})
