@@ -814,9 +814,12 @@ def report(data: dict, releases: dict, load: dict) -> str:
         "its practice and creator) and the page of cells, and the page comes from the "
         "per-publication page cache after its first request. Most of the remaining CPU is the "
         "platform's authentication, middleware and framework: `/api/v1/me/`, which does less "
-        "than a cells page, is slower.",
-        "- Member sessions cost four queries before the view runs (session, user, the two-factor "
-        f"middleware's staff check, membership): at {TARGET_RPS}/s, "
+        "than a cells page, is slower. `python -m perf.profile_request` prints the queries "
+        "and a profile of cells requests through Django's test client.",
+        "- Member sessions cost two queries before the view runs: the session, and the user "
+        "loaded with its staff and membership flags (coalition/backends.py; the two-factor "
+        "middleware's staff check and the membership check were two more queries before): at "
+        f"{TARGET_RPS}/s, "
         f"{verdict(load['sessions'])} (p99 {load['sessions'].percentile(99):.0f} ms). A new "
         f"connection per request adds TCP set-up to each request: at {TARGET_RPS}/s, "
         f"{verdict(load['no_keep_alive'])} (p99 {load['no_keep_alive'].percentile(99):.0f} ms).",
