@@ -131,10 +131,8 @@ def may_see_published(*, user, api_key=None) -> bool:
         return api_key.practice.is_active
     if not user.is_authenticated:
         return False
-    from practices.selectors import memberships_of_user
-
-    # Members first: one query answers for nearly every caller.
-    return memberships_of_user(user=user).exists() or user.is_coalition_staff
+    # Members first; both facts come with the signed-in user (coalition/backends.py).
+    return user.is_active_member or user.is_coalition_staff
 
 
 # --- releases -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+import coalition.celery  # noqa: F401 - the project's Celery app, current before a task is queued
 from benchmarks import services
 
 

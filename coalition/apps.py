@@ -8,7 +8,6 @@ class CoalitionConfig(AppConfig):
 
     def ready(self) -> None:
         from coalition import audit
-        from coalition.api import schema  # noqa: F401 - registers the OpenAPI extension
 
         audit.connect_signals()
         # After every app's migration, not only this one's: the groups' permissions belong to

@@ -82,7 +82,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Administrators and members of a staff group: they must use two-factor sign-in."""
         if self.is_staff or self.is_superuser:
             return True
-        return self.groups.filter(name__in=STAFF_GROUPS).exists()
+        # Loaded with the user by the site's authentication backends (coalition/backends.py).
+        flag = self.__dict__.get("in_staff_group")
+        return flag if flag is not None else self.groups.filter(name__in=STAFF_GROUPS).exists()
+
+    @property
+    def is_active_member(self) -> bool:
+        """Member of at least one active practice."""
+        flag = self.__dict__.get("has_active_membership")
+        if flag is not None:
+            return flag
+        from practices.selectors import memberships_of_user
+
+        return memberships_of_user(user=self).exists()
 
 
 class AuthEvent(models.Model):

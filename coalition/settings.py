@@ -157,10 +157,8 @@ else:
 
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "coalition.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# Django's and allauth's backends, loading the user with its staff and membership flags.
+AUTHENTICATION_BACKENDS = ["coalition.backends.ModelBackend", "coalition.backends.AccountBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",

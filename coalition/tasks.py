@@ -7,6 +7,8 @@ import os
 from celery import shared_task
 from django.db import connection
 
+import coalition.celery  # noqa: F401 - the project's Celery app, current before a task is queued
+
 
 @shared_task(name="coalition.health_check")
 def health_check(token: str) -> dict:

@@ -451,8 +451,12 @@ def open_loop(
 def member_sessions(practices) -> list[dict[str, str]]:
     """A signed-in viewer of every practice: the load comes from many members, as in use (and
     each stays within the API's per-user throttle)."""
+    from importlib import import_module
+
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
     from practices.models import Membership, Role
     from tests.factories import UserFactory
@@ -463,7 +467,7 @@ def member_sessions(practices) -> list[dict[str, str]]:
         Membership.objects.create(practice=practice, user=user, role=Role.VIEWER)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         headers.append({"Cookie": f"sessionid={session.session_key}"})
@@ -810,9 +814,12 @@ def report(data: dict, releases: dict, load: dict) -> str:
         "its practice and creator) and the page of cells, and the page comes from the "
         "per-publication page cache after its first request. Most of the remaining CPU is the "
         "platform's authentication, middleware and framework: `/api/v1/me/`, which does less "
-        "than a cells page, is slower.",
-        "- Member sessions cost four queries before the view runs (session, user, the two-factor "
-        f"middleware's staff check, membership): at {TARGET_RPS}/s, "
+        "than a cells page, is slower. `python -m perf.profile_request` prints the queries "
+        "and a profile of cells requests through Django's test client.",
+        "- Member sessions cost two queries before the view runs: the session, and the user "
+        "loaded with its staff and membership flags (coalition/backends.py; the two-factor "
+        "middleware's staff check and the membership check were two more queries before): at "
+        f"{TARGET_RPS}/s, "
         f"{verdict(load['sessions'])} (p99 {load['sessions'].percentile(99):.0f} ms). A new "
         f"connection per request adds TCP set-up to each request: at {TARGET_RPS}/s, "
         f"{verdict(load['no_keep_alive'])} (p99 {load['no_keep_alive'].percentile(99):.0f} ms).",

@@ -214,7 +214,7 @@ def invitation_accept(request, token: str):
                     login(
                         request,
                         membership.user,
-                        backend="django.contrib.auth.backends.ModelBackend",
+                        backend="coalition.backends.ModelBackend",
                     )
                 messages.success(request, f"Welcome to {invitation.practice.name}.")
                 return redirect("practices:detail", practice_slug=invitation.practice.slug)

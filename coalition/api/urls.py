@@ -3,6 +3,10 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+# Registers the OpenAPI description of the API-key scheme. Imported with the URLs rather than at
+# start-up: drf-spectacular is only needed where the schema is generated, and the schema is
+# generated from these URLs.
+from coalition.api import schema  # noqa: F401
 from practices.api.views import MeView
 
 urlpatterns = [

@@ -7,11 +7,6 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from practices.submissions.schemas import ColumnType, KindSchema
 
 FORMATS = ("csv", "xlsx")
@@ -32,6 +27,13 @@ def template_csv(schema: KindSchema) -> bytes:
 
 
 def template_xlsx(schema: KindSchema) -> bytes:
+    # openpyxl is imported here, not with the module: the views import this module, and
+    # openpyxl is among the slowest imports of the project.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     workbook = Workbook()
     data = workbook.active
     data.title = schema.kind

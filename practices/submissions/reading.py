@@ -23,16 +23,17 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.csv as pa_csv
 from django.conf import settings
 
 from practices.submissions import issues as I
 from practices.submissions.phi import phi_kind, phi_message
 from practices.submissions.schemas import KindSchema
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 ROW = "__row"
 XLSX_CHUNK_ROWS = 50_000
@@ -190,6 +191,10 @@ def _read_plain_csv(data: bytes, names: list[str], delimiter: str) -> pl.DataFra
 
 def _read_csv_exactly(data: bytes, names: list[str], delimiter: str) -> pl.DataFrame:
     """Arrow's reader: quotes, values spanning lines, and the row number of a ragged row."""
+    # Imported here: only quoted or irregular files need Arrow, and it is slow to import.
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
     quoted = b'"' in data
     bad_rows: list[tuple[int | None, int, int]] = []
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+import coalition.celery  # noqa: F401 - the project's Celery app, current before a task is queued
 from practices.submissions import services
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError
 
 from practices.models import Practice
@@ -15,6 +16,9 @@ REPORT_LIMIT = 200
 
 class Command(BaseCommand):
     help = "Validate, import and approve one data file (CSV or XLSX) for a practice."
+    # The checks of the models it writes. The others (URLs, templates, settings) concern the
+    # site, and checking the URLs imports every view: `manage.py check` and runserver run them.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser):
         parser.add_argument("--practice", required=True, help="The practice's slug.")
