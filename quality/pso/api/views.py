@@ -250,11 +250,13 @@ class MayReadLessons(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         if isinstance(request.auth, PracticeAPIKey):
-            return True
+            return request.auth.practice.is_active
         user = request.user
         if not user.is_authenticated:
             return False
-        return services.is_pso_staff(user) or user.memberships.exists()
+        from practices.selectors import memberships_of_user
+
+        return services.is_pso_staff(user) or memberships_of_user(user=user).exists()
 
 
 class LessonViewSet(viewsets.ReadOnlyModelViewSet):
