@@ -292,6 +292,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SafetyEventStatusEnum": "quality.pso.vocabularies.Status",
+        "LessonStatusEnum": "quality.pso.models.Lesson.Status",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------------

@@ -99,18 +99,18 @@ class StaffSafetyEventSerializer(SafetyEventSerializer):
 class SafetyEventReportSerializer(serializers.Serializer):
     """A report. Codes as in docs/pso.md; narrative without patient identifiers."""
 
-    event_class = serializers.ChoiceField(choices=V.EventClass.values)
+    event_class = serializers.ChoiceField(choices=V.EventClass.choices)
     event_type = serializers.ChoiceField(choices=V.EVENT_TYPE_CODES)
-    harm = serializers.ChoiceField(choices=V.Harm.values)
+    harm = serializers.ChoiceField(choices=V.Harm.choices)
     discovered_on = serializers.DateField()
-    modality = serializers.ChoiceField(choices=V.MODALITIES)
+    modality = serializers.ChoiceField(choices=V.MODALITY_CHOICES)
     patient_class = serializers.ChoiceField(
-        choices=V.PatientClass.values, required=False, allow_blank=True
+        choices=V.PatientClass.choices, required=False, allow_blank=True
     )
     contributing_factors = serializers.ListField(
         child=serializers.ChoiceField(choices=V.CONTRIBUTING_FACTOR_CODES), required=False
     )
-    preventability = serializers.ChoiceField(choices=V.Preventability.values)
+    preventability = serializers.ChoiceField(choices=V.Preventability.choices)
     narrative = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     is_pswp = serializers.BooleanField(required=False, default=True)
     pses_entry_date = serializers.DateField(required=False, allow_null=True)
@@ -126,7 +126,7 @@ def _pso_staff():
 
 
 class TriageSerializer(serializers.Serializer):
-    likelihood = serializers.ChoiceField(choices=V.Likelihood.values)
+    likelihood = serializers.ChoiceField(choices=V.Likelihood.choices)
     owner = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.none())
 
     def get_fields(self):
@@ -143,7 +143,7 @@ class AnalysisSerializer(serializers.Serializer):
 
 class ActionCreateSerializer(serializers.Serializer):
     description = serializers.CharField()
-    strength = serializers.ChoiceField(choices=V.ActionStrength.values)
+    strength = serializers.ChoiceField(choices=V.ActionStrength.choices)
     owner = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.none())
     due_on = serializers.DateField()
 
