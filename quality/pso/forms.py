@@ -17,7 +17,7 @@ def _blank(choices):
 class ReportForm(forms.Form):
     """The one-minute report: what, how bad, when, where; the rest is optional."""
 
-    event_type = forms.ChoiceField(label="What happened", choices=())
+    event_type = forms.ChoiceField(label="Type of event", choices=())
     event_class = forms.ChoiceField(
         label="Did it reach the patient?", choices=V.EventClass.choices, widget=forms.RadioSelect
     )
