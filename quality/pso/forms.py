@@ -18,9 +18,7 @@ class ReportForm(forms.Form):
     """The one-minute report: what, how bad, when, where; the rest is optional."""
 
     event_type = forms.ChoiceField(label="Type of event", choices=())
-    event_class = forms.ChoiceField(
-        label="Did it reach the patient?", choices=V.EventClass.choices, widget=forms.RadioSelect
-    )
+    event_class = forms.ChoiceField(label="Did it reach the patient?", choices=V.EventClass.choices)
     harm = forms.ChoiceField(label="Harm to the patient", choices=V.Harm.choices)
     discovered_on = forms.DateField(
         label="Discovered on",
@@ -76,6 +74,11 @@ class TriageForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = pso_staff_choices()
+        self.fields["owner"].label_from_instance = _person
+
+
+def _person(user) -> str:
+    return f"{user.full_name} ({user.email})" if user.full_name else user.email
 
 
 class AnalysisForm(forms.Form):
@@ -97,12 +100,13 @@ class AnalysisForm(forms.Form):
 class ActionForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     strength = forms.ChoiceField(choices=V.ActionStrength.choices)
-    owner = forms.ModelChoiceField(queryset=None)
+    owner = forms.ModelChoiceField(queryset=None, label="Action owner")
     due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, owners=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners if owners is not None else pso_staff_choices()
+        self.fields["owner"].label_from_instance = _person
 
 
 class ReasonForm(forms.Form):
