@@ -25,7 +25,14 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "benchmarks.change_referencefigure",
         "benchmarks.delete_referencefigure",
     ],
-    "pso_staff": ["practices.view_practice", "practices.view_member_directory"],
+    "pso_staff": [
+        "practices.view_practice",
+        "practices.view_member_directory",
+        "pso.manage_safety_events",
+        "pso.publish_lesson",
+        "pso.view_safetyevent",
+        "pso.view_lesson",
+    ],
     "purchasing": ["practices.view_practice", "practices.view_member_directory"],
 }
 

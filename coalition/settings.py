@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "practices.submissions",
     "benchmarks",
     "quality",
+    "quality.pso",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +293,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SafetyEventStatusEnum": "quality.pso.vocabularies.Status",
+        "LessonStatusEnum": "quality.pso.models.Lesson.Status",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------------
@@ -410,3 +415,13 @@ SUBMISSION_OUTLIER_MIN_PRACTICES = int(os.environ.get("SUBMISSION_OUTLIER_MIN_PR
 SUBMISSION_OUTLIER_MIN_OBSERVATIONS = int(
     os.environ.get("SUBMISSION_OUTLIER_MIN_OBSERVATIONS", "30")
 )
+
+# --- the PSO (docs/pso.md) -------------------------------------------------------------------------
+# PSO staff are reminded of events still untriaged after this many days.
+PSO_UNTRIAGED_DAYS = int(os.environ.get("PSO_UNTRIAGED_DAYS", "3"))
+CELERY_BEAT_SCHEDULE = {
+    "pso-reminders": {
+        "task": "quality.pso.tasks.send_reminders",
+        "schedule": 6 * 60 * 60,  # every six hours; each reminder goes out once a day
+    },
+}

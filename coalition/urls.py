@@ -23,11 +23,13 @@ urlpatterns = [
     path("practices/", include("practices.urls")),
     path("practices/", include("practices.submissions.urls")),
     path("practices/", include("benchmarks.practice_urls")),
+    path("practices/", include("quality.pso.practice_urls")),
     path("benchmarks/", include("benchmarks.urls")),
     path("invitations/<str:token>/", practice_views.invitation_accept, name="invitation_accept"),
     path("staff/benchmarks/", include("benchmarks.staff_urls")),
     path("staff/", include(staff_patterns)),
     path("staff/submissions/", include("practices.submissions.staff_urls")),
+    path("staff/pso/", include("quality.pso.staff_urls")),
     path("api/v1/", include("coalition.api.urls")),
     path("admin/", admin.site.urls),
 ]

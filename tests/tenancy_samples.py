@@ -115,3 +115,67 @@ def _reporting_period(practice, user):
     from tests.submissions.factories import period
 
     return period().pk
+
+
+def _safety_event(practice):
+    from datetime import date
+
+    from quality.pso import services
+
+    return services.safety_event_report(
+        practice=practice,
+        reporter=None,
+        anonymous=True,
+        data={
+            "event_class": "near_miss",
+            "event_type": "wrong_patient",
+            "harm": "none",
+            "discovered_on": date(2025, 5, 1),
+            "modality": "CT",
+            "preventability": "preventable",
+            "narrative": "Order placed on the wrong record; caught at the scanner.",
+        },
+    )
+
+
+@sample("safetyevent_id")
+def _safetyevent_id(practice, user):
+    return _safety_event(practice).pk
+
+
+@sample("event_id")
+def _event_id(practice, user):
+    """For PSO staff routes (no practice in the URL)."""
+    return _safety_event(practice).pk
+
+
+@sample("correctiveaction_id")
+def _corrective_action(practice, user):
+    from datetime import date
+
+    from quality.pso.models import CorrectiveAction
+
+    event = _safety_event(practice)
+    return CorrectiveAction.objects.create(
+        practice=practice,
+        event=event,
+        description="Two identifiers checked at the scanner.",
+        strength="stronger",
+        owner=user,
+        due_on=date(2030, 1, 1),
+    ).pk
+
+
+@sample("lesson_id")
+def _lesson(practice, user):
+    from quality.pso.models import Lesson
+
+    lesson = Lesson.objects.filter(title="Tenancy sample lesson").first()
+    if lesson is None:
+        lesson = Lesson.objects.create(
+            title="Tenancy sample lesson",
+            summary="Check two identifiers.",
+            event_type_id="wrong_patient",
+            year=2025,
+        )
+    return lesson.pk

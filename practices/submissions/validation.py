@@ -411,6 +411,8 @@ def _check_duplicates(
     """Rows that repeat the key of an earlier row, compared on normalized values. Each key
     column is coded as small integers (its distinct values are few) and the codes are combined
     into one integer key, which is much cheaper to compare than the text."""
+    if not schema.key:  # a kind whose rows have no natural key (e.g. safety events)
+        return
     # Fast path: when every key cell is valid and normalization maps distinct raw values to
     # distinct values (the usual case: it only fixes case, spaces or the day of a month),
     # equal keys have equal raw text; distinct hashes of the raw keys then prove there is no

@@ -20,6 +20,7 @@ from coalition.services import staff_groups_ensure
 from practices import services
 from practices.models import Ownership, Practice, Role
 from practices.submissions import demo as submissions_demo
+from quality.pso import demo as pso_demo
 
 DEMO_PASSWORD = "coalition-demo-2026"
 
@@ -56,6 +57,7 @@ STAFF_USERS = [
     ("admin@coalition.example", "Ada Administrator", None),
     ("analyst@coalition.example", "Ana Analyst", "analyst"),
     ("pso@coalition.example", "Pat Safety", "pso_staff"),
+    ("pso-reviewer@coalition.example", "Rene Reviewer", "pso_staff"),
     ("purchasing@coalition.example", "Paul Purchasing", "purchasing"),
 ]
 
@@ -92,6 +94,7 @@ class Command(BaseCommand):
             return
         submissions_demo.seed(stdout=self.stdout)
         benchmarks_demo.seed(stdout=self.stdout)
+        pso_demo.seed(stdout=self.stdout)
 
     def _user(self, email: str, full_name: str, password: str, **flags):
         user_model = get_user_model()

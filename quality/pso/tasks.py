@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from quality.pso.reminders import reminders_send
+
+
+@shared_task(name="quality.pso.tasks.send_reminders")
+def send_reminders() -> dict:
+    """Scheduled: overdue actions and untriaged events (idempotent: once a day each)."""
+    sent = reminders_send()
+    return {"overdue_actions": sent.overdue_actions, "untriaged_events": sent.untriaged_events}
