@@ -419,9 +419,7 @@ SUBMISSION_OUTLIER_MIN_OBSERVATIONS = int(
 # --- the PSO (docs/pso.md) -------------------------------------------------------------------------
 # PSO staff are reminded of events still untriaged after this many days.
 PSO_UNTRIAGED_DAYS = int(os.environ.get("PSO_UNTRIAGED_DAYS", "3"))
-CELERY_BEAT_SCHEDULE = {
-    "pso-reminders": {
-        "task": "quality.pso.tasks.send_reminders",
-        "schedule": 6 * 60 * 60,  # every six hours; each reminder goes out once a day
-    },
+CELERY_BEAT_SCHEDULE["pso-reminders"] = {
+    "task": "quality.pso.tasks.send_reminders",
+    "schedule": 6 * 60 * 60,  # every six hours; each reminder goes out once a day
 }

@@ -31,7 +31,10 @@ loaded = sorted(set(sys.modules) & set(sys.argv[1:]))
 from practices.submissions.tasks import process_submission
 from benchmarks.tasks import compute_release
 from coalition.tasks import health_check
-apps = sorted({t.app.main for t in (process_submission, compute_release, health_check)})
+from quality.pso.tasks import send_reminders
+apps = sorted(
+    {t.app.main for t in (process_submission, compute_release, health_check, send_reminders)}
+)
 from django.conf import settings
 print(json.dumps({"loaded": loaded, "apps": apps,
                   "broker": process_submission.app.conf.broker_url == settings.CELERY_BROKER_URL}))
