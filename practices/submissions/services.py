@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from coalition.queueing import Enqueued, QueueUnavailable, enqueue_on_commit
 from practices.models import Practice
-from practices.submissions import kinds, reading, selectors, validation
 from practices.submissions import issues as I
+from practices.submissions import kinds, reading, selectors, validation
 from practices.submissions.kinds import schema_for
 from practices.submissions.models import ReportingPeriod, Submission, SubmissionIssue
 from practices.submissions.schemas import MAX_YEAR, MIN_YEAR

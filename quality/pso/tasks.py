@@ -1,7 +1,6 @@
 from celery import shared_task
 
 import coalition.celery  # noqa: F401  (tasks go through the project's app and broker)
-
 from quality.pso.reminders import reminders_send
 
 
