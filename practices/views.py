@@ -186,7 +186,7 @@ class ApiKeyRevokeView(PracticeScopedView, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        api_key = get_object_or_404(self.get_queryset(), pk=kwargs["practiceapikey_id"])
+        api_key = get_object_or_404(self.get_queryset(), prefix=kwargs["practiceapikey_id"])
         services.api_key_revoke(api_key=api_key)
         messages.success(request, f"API key “{api_key.name}” was revoked.")
         return redirect("practices:api_keys", practice_slug=self.practice.slug)
