@@ -58,8 +58,18 @@ def page(browser: Browser, live_server) -> Iterator[Page]:
     context.set_default_timeout(WAIT_MS)
     context.set_default_navigation_timeout(WAIT_MS)
     tab = context.new_page()
+    # Every page of every browser test must run under the Content-Security-Policy: Chromium
+    # reports each blocked script, style or resource on the console.
+    violations: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield tab
     context.close()
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture(autouse=True)
