@@ -1,4 +1,5 @@
-"""Two-factor sign-in is required of coalition staff and administrators."""
+"""Two-factor sign-in is required of coalition staff and administrators; signed-in pages and
+API responses are never stored by a browser or a proxy."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 # Pages a staff user without two-factor can still reach: sign-out, account and 2FA set-up.
 EXEMPT_PREFIXES = ("/accounts/", "/static/")
@@ -40,3 +42,21 @@ class StaffTwoFactorRequiredMiddleware:
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` (with Django's never-cache headers) on every response to a
+    signed-in user and on every API response: they carry practice data, which must not stay
+    in a shared computer's browser cache or a proxy. Static files (WhiteNoise answers them
+    before this runs) stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.path.startswith("/api/"):
+            add_never_cache_headers(response)
+        return response

@@ -9,6 +9,9 @@ exists(), update(), delete(), aggregate()) raises UnscopedQueryError until it is
     Submission.objects.filter(practice=practice)    # same as for_practice
     Submission.objects.across_practices()           # escape hatch: staff, admin, batch jobs
 
+A combined queryset (`|`, `&`, `^`, union(), intersection(), difference()) is scoped only
+when every side is scoped to the same practice (or every side is across_practices()).
+
 Forgetting the scope therefore fails closed (an error in tests) instead of leaking rows.
 Deletion cascades and refresh_from_db() use Django's plain base manager and are unaffected.
 """
@@ -63,6 +66,41 @@ class PracticeScopedQuerySet(models.QuerySet):
             if value is not None:
                 clone._practice_scope = getattr(value, "pk", value)
         return clone
+
+    # --- combined querysets: scoped only when every side has the same scope -------------------
+    # `a_rows | unscoped_rows` would otherwise keep the left side's scope while its SQL reads
+    # every practice. The combination is scoped to a practice only when every side is scoped to
+    # that same practice (or every side is across_practices()); otherwise it is unscoped.
+    def _with_scope_of(self, combined, sides) -> PracticeScopedQuerySet:
+        scopes = {getattr(side, "_practice_scope", None) for side in sides}
+        scope = scopes.pop() if len(scopes) == 1 else None
+        if isinstance(combined, PracticeScopedQuerySet):
+            combined = combined._chain()  # never re-scope a queryset handed in as a side
+        else:
+            # Django falls back to the plain base manager when a side is sliced: keep the lock.
+            combined = PracticeScopedQuerySet(
+                model=combined.model, query=combined.query.chain(), using=combined._db
+            )
+        combined._practice_scope = scope
+        return combined
+
+    def __or__(self, other):
+        return self._with_scope_of(super().__or__(other), (self, other))
+
+    def __and__(self, other):
+        return self._with_scope_of(super().__and__(other), (self, other))
+
+    def __xor__(self, other):
+        return self._with_scope_of(super().__xor__(other), (self, other))
+
+    def union(self, *other_qs, all=False):
+        return self._with_scope_of(super().union(*other_qs, all=all), (self, *other_qs))
+
+    def intersection(self, *other_qs):
+        return self._with_scope_of(super().intersection(*other_qs), (self, *other_qs))
+
+    def difference(self, *other_qs):
+        return self._with_scope_of(super().difference(*other_qs), (self, *other_qs))
 
     def _require_scope(self) -> None:
         if self._practice_scope is None:

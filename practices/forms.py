@@ -33,11 +33,4 @@ class AcceptInvitationForm(forms.Form):
     )
 
 
-class ExistingAccountForm(forms.Form):
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="The password of your existing account.",
-    )
-
-
 OWNERSHIP_CHOICES = Ownership.choices

@@ -157,8 +157,10 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
 def invitation_accept(
     *, invitation: Invitation, user=None, password: str = "", full_name: str = ""
 ) -> Membership:
-    """Join the practice. A signed-in user must hold the invited address; otherwise an account
-    is created for the invited address with the given password."""
+    """Join the practice. A signed-in user must hold the invited address. Without one, an
+    account is created for the invited address with the given password, unless an account
+    already holds it: its owner signs in through the site's sign-in first (lockout, rate
+    limits, the failed sign-in record, two-factor), so no password is checked here."""
     invitation = (
         Invitation.objects.select_for_update()
         .filter(practice=invitation.practice)
@@ -171,16 +173,16 @@ def invitation_accept(
             raise ValidationError(
                 f"This invitation is for {invitation.email}; you are signed in as {user.email}."
             )
+    elif User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError(
+            "An account already holds this address: sign in to it, then accept the invitation."
+        )
     else:
-        user = User.objects.filter(email__iexact=invitation.email).first()
-        if user is None:
-            candidate = User(email=invitation.email, full_name=full_name.strip())
-            validate_password(password, user=candidate)
-            user = User.objects.create_user(
-                email=invitation.email, password=password, full_name=full_name.strip()
-            )
-        elif not user.check_password(password):
-            raise ValidationError({"password": "That is not the password of this account."})
+        candidate = User(email=invitation.email, full_name=full_name.strip())
+        validate_password(password, user=candidate)
+        user = User.objects.create_user(
+            email=invitation.email, password=password, full_name=full_name.strip()
+        )
     membership = Membership.objects.for_practice(invitation.practice).filter(user=user).first()
     if membership is None:
         membership = membership_create(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from allauth.account.utils import perform_login
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -15,7 +18,6 @@ from practices import selectors, services
 from practices.forms import (
     AcceptInvitationForm,
     ApiKeyForm,
-    ExistingAccountForm,
     InvitationForm,
     PracticeProfileForm,
     RoleForm,
@@ -184,21 +186,34 @@ class ApiKeyRevokeView(PracticeScopedView, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        api_key = get_object_or_404(self.get_queryset(), pk=kwargs["practiceapikey_id"])
+        api_key = get_object_or_404(self.get_queryset(), prefix=kwargs["practiceapikey_id"])
         services.api_key_revoke(api_key=api_key)
         messages.success(request, f"API key “{api_key.name}” was revoked.")
         return redirect("practices:api_keys", practice_slug=self.practice.slug)
 
 
 def invitation_accept(request, token: str):
-    """Public: the token in the e-mailed link is the capability."""
+    """Public: the token in the e-mailed link is the capability. The owner of an existing
+    account signs in through the site's sign-in (lockout, rate limits, two-factor) and comes
+    back here to join; nothing on this page checks a password or starts a session by itself."""
     invitation = selectors.invitation_by_token(token=token)
     if invitation is None or not invitation.is_open:
         raise Http404("This invitation has expired or was already used.")
     user = request.user if request.user.is_authenticated else None
-    existing = get_user_model().objects.filter(email__iexact=invitation.email).exists()
-    form_class = ExistingAccountForm if existing and user is None else AcceptInvitationForm
-    form = None if user is not None else form_class(request.POST or None)
+    existing = (
+        user is None and get_user_model().objects.filter(email__iexact=invitation.email).exists()
+    )
+    if existing:
+        page = reverse("invitation_accept", kwargs={"token": token})
+        sign_in_url = f"{reverse('account_login')}?{urlencode({'next': page})}"
+        if request.method == "POST":
+            return redirect(sign_in_url)
+        return render(
+            request,
+            "practices/invitation_accept.html",
+            {"invitation": invitation, "existing": True, "sign_in_url": sign_in_url},
+        )
+    form = None if user is not None else AcceptInvitationForm(request.POST or None)
     if request.method == "POST":
         if form is None or form.is_valid():
             data = form.cleaned_data if form is not None else {}
@@ -210,18 +225,19 @@ def invitation_accept(request, token: str):
                 else:
                     form.add_error(None, error)
             else:
-                if user is None:
-                    login(
-                        request,
-                        membership.user,
-                        backend="coalition.backends.ModelBackend",
-                    )
                 messages.success(request, f"Welcome to {invitation.practice.name}.")
-                return redirect("practices:detail", practice_slug=invitation.practice.slug)
+                target = reverse(
+                    "practices:detail", kwargs={"practice_slug": invitation.practice.slug}
+                )
+                if user is None:
+                    # The new account is signed in by allauth's own flow: its stages run and
+                    # the sign-in is recorded like any other.
+                    return perform_login(request, membership.user, redirect_url=target)
+                return redirect(target)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
         "practices/invitation_accept.html",
-        {"invitation": invitation, "form": form, "existing": existing},
+        {"invitation": invitation, "form": form, "existing": False},
         status=status,
     )

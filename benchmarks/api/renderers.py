@@ -8,6 +8,7 @@ import json
 from rest_framework import renderers
 
 from benchmarks import exports
+from coalition import spreadsheets
 
 
 class _FileRenderer(renderers.BaseRenderer):
@@ -24,11 +25,11 @@ class _FileRenderer(renderers.BaseRenderer):
 
 
 class CSVRenderer(_FileRenderer):
-    media_type = "text/csv"
+    media_type = spreadsheets.CSV_CONTENT_TYPE.split(";")[0]
     format = "csv"
     charset = "utf-8"
 
 
 class XLSXRenderer(_FileRenderer):
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    media_type = spreadsheets.XLSX_CONTENT_TYPE
     format = "xlsx"

@@ -54,6 +54,11 @@ class InvitationSerializer(PracticeScopedModelSerializer):
 
 
 class PracticeAPIKeySerializer(PracticeScopedModelSerializer):
+    # The stored primary key is "<prefix>.<hash of the key>": the API names a key by its
+    # prefix alone (unique, and the first part of the key itself).
+    id = serializers.CharField(
+        source="prefix", read_only=True, help_text="The key's public id: its prefix."
+    )
     name = serializers.CharField(max_length=50, help_text="What will use the key.")
     created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None)
 
@@ -76,11 +81,23 @@ class MeMembershipSerializer(serializers.Serializer):
     role = serializers.CharField()
 
 
+class MeApiKeySerializer(serializers.Serializer):
+    id = serializers.CharField(source="prefix", help_text="The key's public id: its prefix.")
+    name = serializers.CharField()
+    practice = serializers.SlugField(source="practice.slug")
+    role = serializers.CharField(help_text="What the key may do in its practice.")
+
+
 class MeSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    full_name = serializers.CharField()
+    """Who the caller is. With an API key, what the key may do (a submitter of its one
+    practice), never its creator's roles or staff groups."""
+
+    kind = serializers.ChoiceField(choices=["user", "api_key"])
+    email = serializers.EmailField(allow_null=True, help_text="Null for an API key.")
+    full_name = serializers.CharField(allow_null=True, help_text="Null for an API key.")
     is_coalition_staff = serializers.BooleanField()
     staff_groups = serializers.ListField(child=serializers.CharField())
     two_factor_enabled = serializers.BooleanField()
     memberships = MeMembershipSerializer(many=True)
     api_key_practice = serializers.SlugField(allow_null=True)
+    api_key = MeApiKeySerializer(allow_null=True)

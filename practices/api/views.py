@@ -30,12 +30,24 @@ def _api_key(request) -> PracticeAPIKey | None:
 class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
-        user = request.user
         api_key = _api_key(request)
-        memberships = selectors.memberships_of_user(user=user)
         if api_key is not None:
-            memberships = memberships.filter(practice=api_key.practice)
+            # A key acts as a submitter of its one practice, whoever created it.
+            data = {
+                "kind": "api_key",
+                "email": None,
+                "full_name": None,
+                "is_coalition_staff": False,
+                "staff_groups": [],
+                "two_factor_enabled": False,
+                "memberships": [{"practice": api_key.practice, "role": api_key.role}],
+                "api_key_practice": api_key.practice.slug,
+                "api_key": api_key,
+            }
+            return Response(MeSerializer(data).data)
+        user = request.user
         data = {
+            "kind": "user",
             "email": user.email,
             "full_name": user.full_name,
             "is_coalition_staff": user.is_coalition_staff,
@@ -43,8 +55,9 @@ class MeView(APIView):
                 user.groups.filter(name__in=STAFF_GROUPS).values_list("name", flat=True)
             ),
             "two_factor_enabled": has_totp(user),
-            "memberships": list(memberships),
-            "api_key_practice": api_key.practice.slug if api_key else None,
+            "memberships": list(selectors.memberships_of_user(user=user)),
+            "api_key_practice": None,
+            "api_key": None,
         }
         return Response(MeSerializer(data).data)
 
@@ -157,6 +170,7 @@ class PracticeAPIKeyViewSet(
     scoped_model = PracticeAPIKey
     serializer_class = PracticeAPIKeySerializer
     read_role = Role.PRACTICE_ADMIN
+    lookup_field = "prefix"  # the public id; the primary key holds the key's hash
     lookup_url_kwarg = "practiceapikey_id"
     lookup_value_regex = r"[^/]+"
     ordering_fields = ["created", "name"]

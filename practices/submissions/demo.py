@@ -13,7 +13,6 @@ Idempotent: a (practice, kind, year) that already has a current version is left 
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 from datetime import date
@@ -22,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from coalition import spreadsheets
 from practices.models import Practice
 from practices.submissions import selectors, services
 from practices.submissions.kinds import schema_for
@@ -61,12 +61,9 @@ def _money(value: float) -> str:
 
 def _csv(kind: str, rows: list[dict]) -> bytes:
     columns = schema_for(kind).column_names
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({name: row.get(name, "") for name in columns})
-    return buffer.getvalue().encode()
+    return spreadsheets.csv_bytes(
+        spreadsheets.records(rows, columns), header=columns, line_terminator="\n"
+    )
 
 
 def _roster(practice: Practice, rng: random.Random) -> list[dict]:

@@ -4,16 +4,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
+from coalition import spreadsheets
 from practices.submissions.schemas import ColumnType, KindSchema
 
 FORMATS = ("csv", "xlsx")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+CONTENT_TYPES = spreadsheets.CONTENT_TYPES
 
 
 def template_filename(schema: KindSchema, file_format: str) -> str:
@@ -21,25 +16,22 @@ def template_filename(schema: KindSchema, file_format: str) -> str:
 
 
 def template_csv(schema: KindSchema) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(schema.column_names)
-    return buffer.getvalue().encode("utf-8")
+    return spreadsheets.csv_bytes([], header=schema.column_names)
 
 
 def template_xlsx(schema: KindSchema) -> bytes:
     # openpyxl is imported here, not with the module: the views import this module, and
     # openpyxl is among the slowest imports of the project.
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    workbook = Workbook()
+    workbook = spreadsheets.new_workbook()
     data = workbook.active
     data.title = schema.kind
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDE6F0")
-    data.append(schema.column_names)
+    spreadsheets.append_row(data, schema.column_names)
     for index, column in enumerate(schema.columns, start=1):
         cell = data.cell(row=1, column=index)
         cell.font = bold
@@ -61,25 +53,29 @@ def template_xlsx(schema: KindSchema) -> bytes:
     data.freeze_panes = "A2"
 
     dictionary = workbook.create_sheet("Data dictionary")
-    dictionary.append([f"{schema.label} ({schema.kind}): one row is {schema.row_is}."])
+    spreadsheets.append_row(
+        dictionary, [f"{schema.label} ({schema.kind}): one row is {schema.row_is}."]
+    )
     dictionary["A1"].font = Font(bold=True, size=13)
-    dictionary.append([schema.description])
-    dictionary.append(
+    spreadsheets.append_row(dictionary, [schema.description])
+    spreadsheets.append_row(
+        dictionary,
         [
             "Fill in the first sheet, one row per "
             + schema.row_is
             + ". Column names may be in any order and any case; unknown columns are an "
             "error. One reporting year per file. No patient identifiers anywhere."
-        ]
+        ],
     )
-    dictionary.append([])
+    spreadsheets.append_row(dictionary, [])
     headings = ["column", "required", "type", "unit", "rule / allowed values", "meaning", "example"]
-    dictionary.append(headings)
+    spreadsheets.append_row(dictionary, headings)
     for cell in dictionary[dictionary.max_row]:
         cell.font = bold
         cell.fill = header_fill
     for column in schema.columns:
-        dictionary.append(
+        spreadsheets.append_row(
+            dictionary,
             [
                 column.name,
                 "required" if column.required else "optional",
@@ -88,7 +84,7 @@ def template_xlsx(schema: KindSchema) -> bytes:
                 column.rule_text(),
                 column.description,
                 column.example,
-            ]
+            ],
         )
     for letter, width in zip("ABCDEFG", (24, 11, 10, 12, 44, 70, 14), strict=True):
         dictionary.column_dimensions[letter].width = width
@@ -97,14 +93,12 @@ def template_xlsx(schema: KindSchema) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     vocabularies = [c for c in schema.columns if c.type == ColumnType.CHOICE]
     if vocabularies:
-        dictionary.append([])
-        dictionary.append(["Vocabularies (matched without regard to case)"])
+        spreadsheets.append_row(dictionary, [])
+        spreadsheets.append_row(dictionary, ["Vocabularies (matched without regard to case)"])
         dictionary.cell(row=dictionary.max_row, column=1).font = bold
         for column in vocabularies:
-            dictionary.append([column.name, ", ".join(column.choices)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            spreadsheets.append_row(dictionary, [column.name, ", ".join(column.choices)])
+    return spreadsheets.workbook_bytes(workbook)
 
 
 def template_bytes(schema: KindSchema, file_format: str) -> bytes:

@@ -32,6 +32,7 @@ from practices.submissions import issues as I
 from practices.submissions import kinds, reading, selectors, validation
 from practices.submissions.kinds import schema_for
 from practices.submissions.models import ReportingPeriod, Submission, SubmissionIssue
+from practices.submissions.phi import PHI_LABELS, phi_kind
 from practices.submissions.schemas import MAX_YEAR, MIN_YEAR
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,19 @@ def _sha256(file: BinaryIO) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _refuse_identifiers_in_name(filename: str) -> None:
+    """A file's name is stored and shown: one that looks like it carries a patient identifier
+    is refused before anything is read or stored. The message never repeats the name."""
+    code = phi_kind(Path(str(filename or "")).name)
+    if code is not None:
+        message = (
+            f"The file's name looks like it contains {PHI_LABELS[code]} (a patient identifier). "
+            "Nothing was stored: rename the file (for example provider_year_2025.csv) and "
+            "upload it again."
+        )
+        raise ValidationError({"file": ValidationError(message, code="phi_filename")})
+
+
 def submission_upload(
     *,
     practice: Practice,
@@ -120,6 +134,7 @@ def submission_upload(
         schema_for(kind)
     except ValueError:
         raise ValidationError({"kind": f"Unknown kind of file: {kind}."}) from None
+    _refuse_identifiers_in_name(filename)
     filename = Path(str(filename or "upload")).name[:255]
     extension = Path(filename).suffix.lower()
     if extension not in ALLOWED_EXTENSIONS:
@@ -748,6 +763,7 @@ def file_inspect(*, kind: str, path: Path) -> validation.Validated:
 def submission_import(*, practice: Practice, kind: str, path: Path, operator=None) -> ImportOutcome:
     """import_data: validate, import and approve a file as an analyst would, in the reporting
     period of the file's year (created when missing)."""
+    _refuse_identifiers_in_name(path.name)
     inspected = file_inspect(kind=kind, path=path)
     if inspected.counts or not inspected.years:
         return ImportOutcome(None, "The file was rejected.", inspected.errors, inspected.counts)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from coalition import spreadsheets
 from coalition.queueing import QueueUnavailable
 from coalition.scoping import PracticeScopedView
 from practices.models import Role, role_at_least
@@ -195,24 +194,17 @@ class ErrorReportView(SubmissionObjectMixin, PracticeScopedView, View):
             submission=submission, severity=SubmissionIssue.Severity.ERROR
         ).values_list("row_number", "column", "code", "message")
 
-        class Echo:
-            def write(self, value):
-                return value
-
-        writer = csv.writer(Echo())
-
-        def lines():
-            yield writer.writerow(["row", "column", "error", "message"])
-            for row in issues.iterator(chunk_size=5000):
-                yield writer.writerow(["" if row[0] is None else row[0], *row[1:]])
+        def rows():
+            yield from issues.iterator(chunk_size=5000)
             listed = issues.count()
             if submission.error_count > listed:
-                yield writer.writerow(
-                    ["", "", "truncated", f"{submission.error_count - listed} more errors"]
-                )
+                yield ["", "", "truncated", f"{submission.error_count - listed} more errors"]
 
+        # The column is the uploaded header cell, which could be a formula: the writer
+        # neutralizes it.
+        lines = spreadsheets.csv_lines(rows(), header=["row", "column", "error", "message"])
         name = f"{submission.kind}_{submission.period.year}_v{submission.version}_errors.csv"
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(lines, content_type=spreadsheets.CSV_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 

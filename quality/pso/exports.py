@@ -61,9 +61,11 @@ def deidentified_rows(*, year: int | None = None) -> list[dict]:
 
 
 def deidentified_csv(*, year: int | None = None) -> bytes:
-    from benchmarks.exports import csv_bytes
+    from coalition import spreadsheets
 
-    return csv_bytes(deidentified_rows(year=year), COLUMNS)
+    return spreadsheets.csv_bytes(
+        spreadsheets.records(deidentified_rows(year=year), COLUMNS), header=COLUMNS
+    )
 
 
 def deidentified_json(*, year: int | None = None) -> bytes:

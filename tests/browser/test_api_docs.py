@@ -38,3 +38,14 @@ def test_api_docs_render_the_operation_list(page, live_server, admin_a):
 
     page.locator(".opblock-summary", has=page.locator("[data-path='/api/v1/me/']")).click()
     expect(page.get_by_role("button", name="Try it out")).to_be_visible()
+
+
+def test_redoc_renders_the_operations_under_the_content_security_policy(page, live_server, admin_a):
+    sign_in(page, live_server, admin_a.email, TEST_PASSWORD)
+    page.goto(f"{live_server.url}/api/v1/redoc/")
+    expect(page.get_by_role("heading", name="Radiology Coalition Data Platform API")).to_be_visible(
+        timeout=30_000
+    )
+    operation = page.locator("h2", has_text="benchmarks_cells_list")
+    expect(operation).to_be_visible()
+    screenshot(page, "api-redoc")

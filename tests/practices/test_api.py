@@ -3,7 +3,7 @@
 import pytest
 
 from practices import services
-from practices.models import Membership, Role
+from practices.models import Membership, PracticeAPIKey, Role
 from tests.factories import MembershipFactory
 
 
@@ -160,3 +160,59 @@ def test_schema_and_docs_are_served(client, db):
 
 def test_anonymous_api_calls_are_refused(api_client, db):
     assert api_client.get("/api/v1/me/").status_code in (401, 403)
+
+
+# --- what an API key may do, and how it is named ------------------------------------------------
+def test_me_with_an_api_key_reports_the_key_not_its_creator(api_client, practice_a, make_staff):
+    # The key's creator is a practice admin and an analyst with two-factor: none of that is
+    # what the key may do.
+    creator = make_staff("analyst")
+    MembershipFactory(practice=practice_a, user=creator, role=Role.PRACTICE_ADMIN)
+    api_key, key = services.api_key_create(practice=practice_a, name="PACS", created_by=creator)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    me = api_client.get("/api/v1/me/").json()
+    assert me["kind"] == "api_key"
+    assert me["memberships"] == [
+        {"practice": "alpha", "practice_name": practice_a.name, "role": "submitter"}
+    ]
+    assert me["is_coalition_staff"] is False
+    assert me["staff_groups"] == []
+    assert me["two_factor_enabled"] is False
+    assert me["email"] is None and me["full_name"] is None
+    assert me["api_key"] == {
+        "id": api_key.prefix,
+        "name": "PACS",
+        "practice": "alpha",
+        "role": "submitter",
+    }
+    assert me["api_key_practice"] == "alpha"
+
+
+def test_me_for_a_signed_in_user_has_no_api_key(api_as, admin_a):
+    me = api_as(admin_a).get("/api/v1/me/").json()
+    assert (me["kind"], me["api_key"], me["api_key_practice"]) == ("user", None, None)
+
+
+def test_an_api_key_id_never_carries_its_hash(api_as, admin_a, practice_a):
+    client = api_as(admin_a)
+    created = client.post("/api/v1/practices/alpha/api-keys/", {"name": "PACS job"}).json()
+    api_key = PracticeAPIKey.objects.for_practice(practice_a).get()
+    hashed = api_key.pk.split(".", 1)[1]
+    assert created["id"] == api_key.prefix
+    listed = client.get("/api/v1/practices/alpha/api-keys/")
+    assert listed.json()["results"][0]["id"] == api_key.prefix
+    for response_text in (str(created), listed.content.decode()):
+        assert hashed not in response_text
+        assert api_key.hashed_key not in response_text
+    # The stored primary key no longer names the key; the public id does.
+    assert client.delete(f"/api/v1/practices/alpha/api-keys/{api_key.pk}/").status_code == 404
+    assert client.delete(f"/api/v1/practices/alpha/api-keys/{api_key.prefix}/").status_code == 204
+    api_key.refresh_from_db()
+    assert api_key.revoked
+
+
+def test_the_api_keys_page_names_keys_by_prefix(client_as, admin_a, practice_a):
+    api_key, _ = services.api_key_create(practice=practice_a, name="PACS", created_by=admin_a)
+    page = client_as(admin_a).get("/practices/alpha/api-keys/").content.decode()
+    assert api_key.pk.split(".", 1)[1] not in page
+    assert f"/api-keys/{api_key.prefix}/revoke/" in page

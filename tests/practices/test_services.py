@@ -108,14 +108,16 @@ def test_an_expired_invitation_cannot_be_accepted(practice_a):
         services.invitation_accept(invitation=invitation, password="a-very-good-password-1")
 
 
-def test_an_existing_user_joins_with_their_password(practice_a, practice_b):
-    user = MembershipFactory(practice=practice_b).user
-    invitation = InvitationFactory(practice=practice_a, email=user.email)
-    with pytest.raises(ValidationError):
-        services.invitation_accept(invitation=invitation, password="not-their-password")
+def test_an_existing_account_joins_only_once_signed_in(practice_a, practice_b):
     from tests.factories import TEST_PASSWORD
 
-    membership = services.invitation_accept(invitation=invitation, password=TEST_PASSWORD)
+    user = MembershipFactory(practice=practice_b).user
+    invitation = InvitationFactory(practice=practice_a, email=user.email)
+    # Even the right password does not stand in for signing in.
+    with pytest.raises(ValidationError, match="sign in"):
+        services.invitation_accept(invitation=invitation, password=TEST_PASSWORD)
+    assert not Membership.objects.for_practice(practice_a).exists()
+    membership = services.invitation_accept(invitation=invitation, user=user)
     assert membership.user == user
     assert Invitation.objects.for_practice(practice_a).get().accepted_at is not None
 

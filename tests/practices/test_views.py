@@ -79,7 +79,7 @@ def test_api_key_page_shows_a_new_key_once(client_as, admin_a, practice_a):
     api_key = PracticeAPIKey.objects.for_practice(practice_a).get()
     assert f"{api_key.prefix}." in body and 'id="new-api-key"' in body
     assert 'id="new-api-key"' not in client.get("/practices/alpha/api-keys/").content.decode()
-    client.post(f"/practices/alpha/api-keys/{api_key.pk}/revoke/")
+    client.post(f"/practices/alpha/api-keys/{api_key.prefix}/revoke/")
     api_key.refresh_from_db()
     assert api_key.revoked
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError
 
+from coalition import spreadsheets
 from practices.models import Practice
 from practices.submissions import kinds, services
 
@@ -42,9 +43,15 @@ class Command(BaseCommand):
         total = sum(outcome.counts.values())
         lines = [f"{path.name}: rejected with {total:,} error(s)."]
         lines += [f"  {code}: {count:,}" for code, count in outcome.counts.most_common()]
-        lines.append("row,column,error,message")
-        for issue in outcome.errors[:REPORT_LIMIT]:
-            lines.append(f"{issue.row_number or ''},{issue.column},{issue.code},{issue.message}")
+        # The same CSV as the page's error report, through the one formula-safe writer.
+        lines += spreadsheets.csv_lines(
+            (
+                (issue.row_number, issue.column, issue.code, issue.message)
+                for issue in outcome.errors[:REPORT_LIMIT]
+            ),
+            header=["row", "column", "error", "message"],
+            line_terminator="",
+        )
         if len(outcome.errors) > REPORT_LIMIT or total > len(outcome.errors):
             lines.append(f"... and {total - min(len(outcome.errors), REPORT_LIMIT):,} more.")
         self.stderr.write("\n".join(lines))
