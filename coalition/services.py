@@ -26,7 +26,18 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "benchmarks.delete_referencefigure",
     ],
     "pso_staff": ["practices.view_practice", "practices.view_member_directory"],
-    "purchasing": ["practices.view_practice", "practices.view_member_directory"],
+    "purchasing": [
+        "practices.view_practice",
+        "practices.view_member_directory",
+        "purchasing.view_purchasing_reports",
+        *(
+            f"purchasing.{action}_{model}"
+            for model in ("vendor", "contract", "tier", "enrollment")
+            for action in ("view", "add", "change", "delete")
+        ),
+        "purchasing.view_purchaserecord",
+        "purchasing.view_alert",
+    ],
 }
 
 

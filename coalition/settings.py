@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "practices.submissions",
     "benchmarks",
     "quality",
+    "coalition.purchasing",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,7 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coalition@localhost")
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -325,6 +327,14 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Scheduled work, run by `celery beat`. Each entry is idempotent, so a missed or doubled run
+# is harmless.
+CELERY_BEAT_SCHEDULE = {
+    "purchasing-alerts": {
+        "task": "purchasing.send_alerts",
+        "schedule": timedelta(hours=int(os.environ.get("PURCHASING_ALERT_EVERY_HOURS", "6"))),
+    },
+}
 
 # --- Audit trail --------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
@@ -375,3 +385,12 @@ SUBMISSION_OUTLIER_MIN_PRACTICES = int(os.environ.get("SUBMISSION_OUTLIER_MIN_PR
 SUBMISSION_OUTLIER_MIN_OBSERVATIONS = int(
     os.environ.get("SUBMISSION_OUTLIER_MIN_OBSERVATIONS", "30")
 )
+
+# --- Group purchasing ---------------------------------------------------------------------------
+# Written agreements with vendors: kept outside the media root, read only through staff pages.
+PURCHASING_PRIVATE_DIR = Path(
+    os.environ.get("PURCHASING_PRIVATE_DIR", str(VAR_DIR / "private" / "purchasing"))
+)
+# Alerts: contracts ending within this many days; a tier within this share of its minimum.
+PURCHASING_EXPIRY_ALERT_DAYS = int(os.environ.get("PURCHASING_EXPIRY_ALERT_DAYS", "90"))
+PURCHASING_TIER_NEAR_SHARE = os.environ.get("PURCHASING_TIER_NEAR_SHARE", "0.10")
