@@ -4,6 +4,7 @@ ValidationError naming the field (or, for files, the row and column) and stores 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -122,7 +123,7 @@ def tier_order_problems(tiers: list[tuple[int, str, Decimal]]) -> list[str]:
     """(rank, name, minimum) of a contract's tiers: each minimum at least the one before."""
     problems = []
     ordered = sorted(tiers)
-    for previous, current in zip(ordered, ordered[1:], strict=False):
+    for previous, current in itertools.pairwise(ordered):
         if current[2] < previous[2]:
             problems.append(
                 f"Tier {current[1]} asks for less ({current[2]}) than the tier before it, "
@@ -539,7 +540,7 @@ def contracts_import(*, path: Path) -> ContractImport:
         )
     for entry in contracts.values():
         tiers = entry["tiers"]
-        for previous, current in zip(tiers, tiers[1:], strict=False):
+        for previous, current in itertools.pairwise(tiers):
             if current["min"] < previous["min"]:
                 problems.add(
                     current["row"],
