@@ -41,7 +41,7 @@ class DateRange(Func):
 
 class Vendor(models.Model):
     name = models.CharField(max_length=200, unique=True)
-    website = models.URLField(blank=True)
+    website = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
