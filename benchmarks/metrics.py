@@ -77,6 +77,9 @@ class ObservationSource:
     key_sql: str  # identifies the observation inside its practice ('' for practice-years)
     eligibility_sql: str  # may use %(min_clinical_fte)s
     dimension_sql: dict[str, str]  # dimension code -> SQL expression of its value
+    # The record column key_sql reads, which the stored frame of an upload also has (for
+    # pointing an upload warning at the observation's row); None for one row per practice.
+    key_column: str | None = None
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -89,6 +92,7 @@ PROVIDER_YEAR = ObservationSource(
     submission_kind="provider_year",
     table="submissions_provideryearrecord",
     key_sql="r.provider_pseudonym",
+    key_column="provider_pseudonym",
     # SPEC 4: providers with at least this clinical FTE, normalized to 1.0 FTE by the ratio.
     eligibility_sql="r.clinical_fte >= %(min_clinical_fte)s",
     dimension_sql={
@@ -125,6 +129,9 @@ class Metric:
     condition_sql: str = "true"
     description: str = ""
     money: bool = field(default=False)
+    # The upload column an outlier warning about this metric points at (practices/submissions/
+    # checks.py); a metric without one gets no outlier warning on upload.
+    input_column: str = ""
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -164,6 +171,7 @@ register(
         numerator_sql="r.work_rvus",
         denominator_sql="r.clinical_fte",
         description="work_rvus / clinical_fte of each provider-year",
+        input_column="work_rvus",
     )
 )
 register(
@@ -176,6 +184,7 @@ register(
         denominator_sql="r.clinical_fte",
         description="total_compensation / clinical_fte of each provider-year",
         money=True,
+        input_column="total_compensation",
     )
 )
 register(
@@ -189,6 +198,7 @@ register(
         condition_sql="r.work_rvus > 0",
         description="total_compensation / work_rvus of each provider-year with work_rvus > 0",
         money=True,
+        input_column="total_compensation",
     )
 )
 
@@ -203,6 +213,7 @@ register(
         denominator_sql="r.radiologist_fte",
         description="total_revenue / radiologist_fte of each practice-year",
         money=True,
+        input_column="total_revenue",
     )
 )
 register(
@@ -215,6 +226,7 @@ register(
         denominator_sql="r.radiologist_fte",
         description="(provider_expense + operating_expense) / radiologist_fte",
         money=True,
+        input_column="operating_expense",
     )
 )
 register(

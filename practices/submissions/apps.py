@@ -9,6 +9,8 @@ class SubmissionsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        # The upload kinds this app owns; other apps register theirs from their own ready().
+        from practices.submissions import upload_kinds  # noqa: F401
         from practices.submissions.models import ReportingPeriod, Submission
 
         # Who uploaded, submitted, approved or returned what, and when periods open and close.

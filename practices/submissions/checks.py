@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL is assembled from the metric registry's fixed fragments; values are parameters.
 """Warnings (SPEC section 3): shown for review, never blocking.
 
 - outliers against the coalition: a per-observation metric outside the coalition's p1-p99
@@ -11,141 +12,29 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
-from django.db.models import Aggregate, Count, F, FloatField, Sum
-from django.db.models.functions import Abs, Cast
+from django.db import connection
+from django.db.models import Sum
 
 from practices.submissions import issues as I
 from practices.submissions import selectors
-from practices.submissions.models import (
-    PracticeFinancialsRecord,
-    ProviderYearRecord,
-    RvuDetailMonth,
-    Submission,
-)
+from practices.submissions.models import ProviderYearRecord, RvuDetailMonth, Submission
 from practices.submissions.reading import ROW
 
 MODIFIED_Z_LIMIT = 3.5
 CROSS_CHECK_TOLERANCE = 0.05
 YEAR_OVER_YEAR_LIMIT = 0.5
-MIN_FTE_FOR_PER_FTE = 0.5
 
-
-@dataclass(frozen=True)
-class Metric:
-    name: str
-    label: str
-    column: str  # the column the warning points at
-    expression: pl.Expr  # over the validated frame (numbers as text)
-    reference: Callable  # (submissions) -> their records, annotated with the metric as "ratio"
-
-
-def _num(column: str) -> pl.Expr:
-    return pl.col(column).cast(pl.Float64)
-
-
-def _provider_reference(numerator: str, denominator: str, *, per_fte: bool):
-    def values(submissions):
-        records = ProviderYearRecord.objects.across_practices().filter(submission__in=submissions)
-        if per_fte:
-            records = records.filter(clinical_fte__gte=MIN_FTE_FOR_PER_FTE)
-        records = records.filter(**{f"{denominator}__gt": 0})
-        return records.annotate(ratio=Cast(F(numerator), FloatField()) / F(denominator))
-
-    return values
-
-
-def _financial_reference(numerator_fields: tuple[str, ...]):
-    def values(submissions):
-        records = PracticeFinancialsRecord.objects.across_practices().filter(
-            submission__in=submissions, radiologist_fte__gt=0
-        )
-        total = Cast(F(numerator_fields[0]), FloatField())
-        for field in numerator_fields[1:]:
-            total = total + F(field)
-        return records.annotate(ratio=total / F("radiologist_fte"))
-
-    return values
-
-
-PER_FTE = pl.col("clinical_fte").cast(pl.Float64) >= MIN_FTE_FOR_PER_FTE
-
-OUTLIER_METRICS: dict[str, list[tuple[Metric, pl.Expr]]] = {
-    "provider_year": [
-        (
-            Metric(
-                "wrvu_per_fte",
-                "wRVU per clinical FTE",
-                "work_rvus",
-                _num("work_rvus") / _num("clinical_fte"),
-                _provider_reference("work_rvus", "clinical_fte", per_fte=True),
-            ),
-            PER_FTE,
-        ),
-        (
-            Metric(
-                "comp_per_fte",
-                "Compensation per clinical FTE",
-                "total_compensation",
-                _num("total_compensation") / _num("clinical_fte"),
-                _provider_reference("total_compensation", "clinical_fte", per_fte=True),
-            ),
-            PER_FTE,
-        ),
-        (
-            Metric(
-                "comp_per_wrvu",
-                "Compensation per wRVU",
-                "total_compensation",
-                _num("total_compensation") / _num("work_rvus"),
-                _provider_reference("total_compensation", "work_rvus", per_fte=False),
-            ),
-            _num("work_rvus") > 0,
-        ),
-    ],
-    "practice_financials": [
-        (
-            Metric(
-                "revenue_per_fte",
-                "Revenue per radiologist FTE",
-                "total_revenue",
-                _num("total_revenue") / _num("radiologist_fte"),
-                _financial_reference(("total_revenue",)),
-            ),
-            pl.lit(True),
-        ),
-        (
-            Metric(
-                "expense_per_fte",
-                "Expense per radiologist FTE",
-                "operating_expense",
-                (_num("provider_expense") + _num("operating_expense")) / _num("radiologist_fte"),
-                _financial_reference(("provider_expense", "operating_expense")),
-            ),
-            pl.lit(True),
-        ),
-    ],
-}
+WarningCheck = Callable[..., list[I.Issue]]
 
 
 def _fmt(value: float) -> str:
     return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
-
-
-class _Percentiles(Aggregate):
-    """PostgreSQL's percentile_cont over an expression, for several fractions at once."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fractions)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-    def __init__(self, expression, fractions: tuple[float, ...]):
-        array = "ARRAY[" + ", ".join(f"{float(f)!r}::float8" for f in fractions) + "]"
-        super().__init__(expression, fractions=array, output_field=ArrayField(FloatField()))
 
 
 @dataclass(frozen=True)
@@ -156,45 +45,118 @@ class Reference:
     mad: float  # median absolute deviation from the median
 
 
-def _coalition_values(metric: Metric, *, submission: Submission) -> Reference | None:
+def _ratio_sql(metric) -> tuple[str, str]:
+    """The metric's per-observation ratio and its eligibility, exactly as the benchmark engine
+    declares them (benchmarks/metrics.py), over record rows `r`."""
+    source = metric.source
+    return (
+        f"({metric.numerator_sql})::float8 / nullif(({metric.denominator_sql})::float8, 0)",
+        f"({source.eligibility_sql}) AND ({metric.condition_sql})",
+    )
+
+
+def _coalition_reference(metric, *, submission: Submission, min_clinical_fte) -> Reference | None:
     """The metric's distribution over the other practices' current data: the year's, or every
     year's when the year alone is too thin; None when too few practices contribute to say
-    anything. Computed by the database (percentile_cont): no rows travel."""
-    year = submission.period.year
+    anything. Computed by the database (percentile_cont): no rows travel. This reads across
+    practices on purpose (only the four summary figures come back, never quoted to members)."""
+    ratio, eligible = _ratio_sql(metric)
     for same_year in (True, False):
-        others = selectors.current_submissions_of_others(
-            kind=submission.kind, practice=submission.practice, year=year if same_year else None
-        )
-        records = metric.reference(others)
-        summary = records.aggregate(
-            n=Count("pk"),
-            practices=Count("practice_id", distinct=True),
-            cuts=_Percentiles(F("ratio"), (0.01, 0.5, 0.99)),
-        )
+        sql = f"""
+            WITH v AS (
+                SELECT r.practice_id, {ratio} AS x
+                FROM {metric.source.table} r
+                JOIN submissions_submission s ON s.id = r.submission_id
+                JOIN submissions_reportingperiod p ON p.id = s.period_id
+                WHERE s.kind = %(kind)s AND s.is_current AND s.practice_id <> %(practice)s
+                  AND (%(year)s::int IS NULL OR p.year = %(year)s::int) AND {eligible}
+            ), cuts AS (
+                SELECT count(x) AS n, count(DISTINCT practice_id) AS practices,
+                       percentile_cont(ARRAY[0.01, 0.5, 0.99]) WITHIN GROUP (ORDER BY x) AS c
+                FROM v WHERE x IS NOT NULL AND x = x
+            )
+            SELECT n, practices, c,
+                   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(v.x - cuts.c[2]))
+                    FROM v WHERE v.x IS NOT NULL) AS mad
+            FROM cuts
+        """
+        params = {
+            "kind": submission.kind,
+            "practice": submission.practice_id,
+            "year": submission.period.year if same_year else None,
+            "min_clinical_fte": min_clinical_fte,
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            n, practices, cuts, mad = cursor.fetchone()
         if (
-            summary["practices"] >= settings.SUBMISSION_OUTLIER_MIN_PRACTICES
-            and summary["n"] >= settings.SUBMISSION_OUTLIER_MIN_OBSERVATIONS
+            practices >= settings.SUBMISSION_OUTLIER_MIN_PRACTICES
+            and n >= settings.SUBMISSION_OUTLIER_MIN_OBSERVATIONS
         ):
-            low, median, high = summary["cuts"]
-            spread = records.annotate(deviation=Abs(F("ratio") - median)).aggregate(
-                mad=_Percentiles(F("deviation"), (0.5,))
-            )["mad"][0]
-            return Reference(low=low, high=high, median=median, mad=spread)
+            low, median, high = cuts
+            return Reference(low=low, high=high, median=median, mad=mad or 0.0)
     return None
 
 
+def _own_values(metric, *, submission: Submission, min_clinical_fte) -> list[tuple[str, float]]:
+    """(observation key, ratio) of the submission's stored rows (inside the import's
+    transaction), for the eligible observations with a finite ratio."""
+    ratio, eligible = _ratio_sql(metric)
+    sql = (
+        f"SELECT ({metric.source.key_sql})::text, {ratio} FROM {metric.source.table} r "
+        f"WHERE r.submission_id = %(submission)s AND r.practice_id = %(practice)s AND {eligible}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "submission": submission.pk,
+                "practice": submission.practice_id,
+                "min_clinical_fte": min_clinical_fte,
+            },
+        )
+        return [
+            (key, value)
+            for key, value in cursor.fetchall()
+            if value is not None and math.isfinite(value)
+        ]
+
+
+def _metrics_of(kind: str) -> list:
+    """The benchmark metrics fed by a kind that name the upload column a warning points at."""
+    from benchmarks.metrics import METRICS
+
+    return [m for m in METRICS.values() if m.source.submission_kind == kind and m.input_column]
+
+
+def _row_of_key(frame: pl.DataFrame, key_column: str | None) -> dict[str, int]:
+    """{observation key: its row in the file}; a practice-year's key is ''."""
+    if not key_column:
+        return {"": frame[ROW].min()}
+    return dict(frame.group_by(key_column).agg(pl.col(ROW).min()).iter_rows())
+
+
 def outlier_warnings(frame: pl.DataFrame, *, submission: Submission) -> list[I.Issue]:
+    """Outliers of every benchmark metric the kind feeds, computed with the metric's own
+    declaration and the benchmark rule settings (the minimum clinical FTE)."""
+    from benchmarks.selectors import rule_settings_current
+
+    metrics = _metrics_of(submission.kind)
+    if not metrics:
+        return []
+    min_clinical_fte = rule_settings_current().min_clinical_fte
     found: list[I.Issue] = []
-    for metric, applies in OUTLIER_METRICS.get(submission.kind, []):
-        reference = _coalition_values(metric, submission=submission)
+    rows = _row_of_key(frame, metrics[0].source.key_column)
+    for metric in metrics:
+        reference = _coalition_reference(
+            metric, submission=submission, min_clinical_fte=min_clinical_fte
+        )
         if reference is None:
             continue
         low, high = reference.low, reference.high
         median, mad = reference.median, reference.mad
-        values = frame.select(ROW, metric.expression.alias("x"), applies.alias("applies")).filter(
-            pl.col("applies") & pl.col("x").is_finite()
-        )
-        for row, value in values.select(ROW, "x").iter_rows():
+        values = _own_values(metric, submission=submission, min_clinical_fte=min_clinical_fte)
+        for key, value in values:
             reasons = []
             if value < low:
                 reasons.append("below the coalition's 1st percentile")
@@ -210,8 +172,8 @@ def outlier_warnings(frame: pl.DataFrame, *, submission: Submission) -> list[I.I
                     I.warning(
                         "outlier",
                         f"{metric.label} of {_fmt(value)} is {' and '.join(reasons)}.",
-                        row=row,
-                        column=metric.column,
+                        row=rows.get(key),
+                        column=metric.input_column,
                     )
                 )
     return found
@@ -254,56 +216,65 @@ def _first_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.group_by("provider_pseudonym").agg(pl.col(ROW).min())
 
 
-def cross_check_warnings(frame: pl.DataFrame, *, submission: Submission) -> list[I.Issue]:
+def rvu_detail_cross_check(frame: pl.DataFrame, *, submission: Submission) -> list[I.Issue]:
+    """Each provider's rvu_detail total against its provider_year work RVUs of the year."""
     year = submission.period.year
-    practice = submission.practice
+    other = selectors.reference_submission(
+        practice=submission.practice, kind="provider_year", year=year
+    )
+    expected = _provider_year_work_rvus(other)
     found: list[I.Issue] = []
-    if submission.kind == "rvu_detail":
-        other = selectors.reference_submission(practice=practice, kind="provider_year", year=year)
-        expected = _provider_year_work_rvus(other)
-        if not expected:
-            return found
-        totals = (
-            frame.group_by("provider_pseudonym")
-            .agg(pl.col(ROW).min(), pl.col("work_rvus").cast(pl.Float64).sum().alias("total"))
-            .sort(ROW)
-        )
-        for pseudonym, row, total in totals.select("provider_pseudonym", ROW, "total").iter_rows():
-            if pseudonym not in expected:
-                continue
-            change = _differs(total, expected[pseudonym], CROSS_CHECK_TOLERANCE)
-            if change is not None:
-                found.append(
-                    I.warning(
-                        "rvu_total_mismatch",
-                        f"This provider's work RVUs in the file total {_fmt(total)}, "
-                        f"{_percent(change)} from the {_fmt(expected[pseudonym])} of the "
-                        f"{year} provider_year data (more than 5%).",
-                        row=row,
-                        column="provider_id",
-                    )
+    if not expected:
+        return found
+    totals = (
+        frame.group_by("provider_pseudonym")
+        .agg(pl.col(ROW).min(), pl.col("work_rvus").cast(pl.Float64).sum().alias("total"))
+        .sort(ROW)
+    )
+    for pseudonym, row, total in totals.select("provider_pseudonym", ROW, "total").iter_rows():
+        if pseudonym not in expected:
+            continue
+        change = _differs(total, expected[pseudonym], CROSS_CHECK_TOLERANCE)
+        if change is not None:
+            found.append(
+                I.warning(
+                    "rvu_total_mismatch",
+                    f"This provider's work RVUs in the file total {_fmt(total)}, "
+                    f"{_percent(change)} from the {_fmt(expected[pseudonym])} of the "
+                    f"{year} provider_year data (more than 5%).",
+                    row=row,
+                    column="provider_id",
                 )
-    elif submission.kind == "provider_year":
-        other = selectors.reference_submission(practice=practice, kind="rvu_detail", year=year)
-        totals = _rvu_detail_totals(other)
-        if not totals:
-            return found
-        for pseudonym, row, value in frame.select(
-            "provider_pseudonym", ROW, _num("work_rvus")
-        ).iter_rows():
-            if pseudonym not in totals:
-                continue
-            change = _differs(totals[pseudonym], value, CROSS_CHECK_TOLERANCE)
-            if change is not None:
-                found.append(
-                    I.warning(
-                        "rvu_total_mismatch",
-                        f"work_rvus of {_fmt(value)} differs by more than 5% from the "
-                        f"{_fmt(totals[pseudonym])} of this provider's {year} rvu_detail data.",
-                        row=row,
-                        column="work_rvus",
-                    )
+            )
+    return found
+
+
+def provider_year_cross_check(frame: pl.DataFrame, *, submission: Submission) -> list[I.Issue]:
+    """Each provider's work RVUs against its rvu_detail total of the year."""
+    year = submission.period.year
+    other = selectors.reference_submission(
+        practice=submission.practice, kind="rvu_detail", year=year
+    )
+    totals = _rvu_detail_totals(other)
+    found: list[I.Issue] = []
+    if not totals:
+        return found
+    for pseudonym, row, value in frame.select(
+        "provider_pseudonym", ROW, pl.col("work_rvus").cast(pl.Float64)
+    ).iter_rows():
+        if pseudonym not in totals:
+            continue
+        change = _differs(totals[pseudonym], value, CROSS_CHECK_TOLERANCE)
+        if change is not None:
+            found.append(
+                I.warning(
+                    "rvu_total_mismatch",
+                    f"work_rvus of {_fmt(value)} differs by more than 5% from the "
+                    f"{_fmt(totals[pseudonym])} of this provider's {year} rvu_detail data.",
+                    row=row,
+                    column="work_rvus",
                 )
+            )
     return found
 
 
@@ -314,67 +285,66 @@ def _percent(change: float) -> str:
 
 
 # --- year over year ------------------------------------------------------------------------------
-YEAR_OVER_YEAR_FIELDS = {
-    "provider_year": ("work_rvus", "total_compensation", "clinical_fte"),
-    "practice_financials": (
-        "total_revenue",
-        "provider_expense",
-        "operating_expense",
-        "radiologist_fte",
-    ),
-}
-
-
-def year_over_year_warnings(frame: pl.DataFrame, *, submission: Submission) -> list[I.Issue]:
+def rvu_detail_year_over_year(frame: pl.DataFrame, *, submission: Submission) -> list[I.Issue]:
+    """Each provider's total work RVUs against its total of the year before."""
     year = submission.period.year
-    practice = submission.practice
-    previous = selectors.current_submission(practice=practice, kind=submission.kind, year=year - 1)
+    previous = selectors.current_submission(
+        practice=submission.practice, kind=submission.kind, year=year - 1
+    )
     if previous is None:
         return []
     found: list[I.Issue] = []
-    if submission.kind == "rvu_detail":
-        before = _rvu_detail_totals(previous)
-        totals = (
-            frame.group_by("provider_pseudonym")
-            .agg(pl.col(ROW).min(), pl.col("work_rvus").cast(pl.Float64).sum().alias("total"))
-            .sort(ROW)
-        )
-        for pseudonym, row, total in totals.select("provider_pseudonym", ROW, "total").iter_rows():
-            if pseudonym in before:
-                change = _differs(total, before[pseudonym], YEAR_OVER_YEAR_LIMIT)
-                if change is not None:
-                    found.append(_yoy_warning("total work RVUs", change, year, row, "provider_id"))
-        return found
-    fields = YEAR_OVER_YEAR_FIELDS[submission.kind]
-    if submission.kind == "provider_year":
-        before_rows = {
-            row["provider_pseudonym"]: row
-            for row in ProviderYearRecord.objects.for_practice(practice)
-            .filter(submission=previous)
-            .values("provider_pseudonym", *fields)
-        }
-        key = "provider_pseudonym"
-    else:
-        record = (
-            PracticeFinancialsRecord.objects.for_practice(practice)
-            .filter(submission=previous)
-            .values(*fields)
-            .first()
-        )
-        before_rows = {None: record} if record else {}
-        key = None
-    columns = [ROW, *fields] + ([key] if key else [])
-    for record in frame.select(columns).iter_rows(named=True):
-        old = before_rows.get(record[key] if key else None)
-        if old is None:
-            continue
-        for field in fields:
-            if record[field] is None or old[field] is None:
-                continue
-            change = _differs(float(record[field]), float(old[field]), YEAR_OVER_YEAR_LIMIT)
+    before = _rvu_detail_totals(previous)
+    totals = (
+        frame.group_by("provider_pseudonym")
+        .agg(pl.col(ROW).min(), pl.col("work_rvus").cast(pl.Float64).sum().alias("total"))
+        .sort(ROW)
+    )
+    for pseudonym, row, total in totals.select("provider_pseudonym", ROW, "total").iter_rows():
+        if pseudonym in before:
+            change = _differs(total, before[pseudonym], YEAR_OVER_YEAR_LIMIT)
             if change is not None:
-                found.append(_yoy_warning(field, change, year, record[ROW], field))
+                found.append(_yoy_warning("total work RVUs", change, year, row, "provider_id"))
     return found
+
+
+def year_over_year(*, fields: tuple[str, ...], key: str | None) -> WarningCheck:
+    """A warning check comparing the given fields of each row with the same row (matched on
+    `key`, or the file's single row when None) of the practice's current data of the year
+    before, read from the kind's record model."""
+
+    def check(frame: pl.DataFrame, *, submission: Submission) -> list[I.Issue]:
+        from practices.submissions import kinds
+
+        year = submission.period.year
+        practice = submission.practice
+        previous = selectors.current_submission(
+            practice=practice, kind=submission.kind, year=year - 1
+        )
+        if previous is None:
+            return []
+        model = kinds.get(submission.kind).model()
+        earlier = model.objects.for_practice(practice).filter(submission=previous)
+        if key:
+            before_rows = {row[key]: row for row in earlier.values(key, *fields)}
+        else:
+            record = earlier.values(*fields).first()
+            before_rows = {None: record} if record else {}
+        found: list[I.Issue] = []
+        columns = [ROW, *fields] + ([key] if key else [])
+        for record in frame.select(columns).iter_rows(named=True):
+            old = before_rows.get(record[key] if key else None)
+            if old is None:
+                continue
+            for field in fields:
+                if record[field] is None or old[field] is None:
+                    continue
+                change = _differs(float(record[field]), float(old[field]), YEAR_OVER_YEAR_LIMIT)
+                if change is not None:
+                    found.append(_yoy_warning(field, change, year, record[ROW], field))
+        return found
+
+    return check
 
 
 def _yoy_warning(what: str, change: float, year: int, row: int, column: str) -> I.Issue:
@@ -387,11 +357,7 @@ def _yoy_warning(what: str, change: float, year: int, row: int, column: str) -> 
 
 
 def warnings_for(frame: pl.DataFrame, *, submission: Submission) -> list[I.Issue]:
-    """Every warning for a validated, pseudonymized frame."""
-    found = (
-        outlier_warnings(frame, submission=submission)
-        + cross_check_warnings(frame, submission=submission)
-        + year_over_year_warnings(frame, submission=submission)
-    )
-    found.sort(key=lambda issue: (issue.row_number or 0, issue.column))
-    return found
+    """Every warning of the submission's kind (kinds.py) for its stored, pseudonymized frame."""
+    from practices.submissions import kinds
+
+    return kinds.get(submission.kind).run_warnings(frame, submission=submission)

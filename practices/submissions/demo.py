@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from practices.models import Practice
 from practices.submissions import selectors, services
+from practices.submissions.kinds import schema_for
 from practices.submissions.models import ReportingPeriod
-from practices.submissions.schemas import SCHEMAS
 
 YEARS_BACK = 5
 RVU_DETAIL_PRACTICES = 2
@@ -60,7 +60,7 @@ def _money(value: float) -> str:
 
 
 def _csv(kind: str, rows: list[dict]) -> bytes:
-    columns = SCHEMAS[kind].column_names
+    columns = schema_for(kind).column_names
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()

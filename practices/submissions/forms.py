@@ -5,15 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from practices.submissions import selectors
+from practices.submissions import kinds, selectors
 from practices.submissions.models import ReportingPeriod
-from practices.submissions.schemas import SCHEMAS
 
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind of file",
-        choices=[(kind, f"{schema.label} ({kind})") for kind, schema in SCHEMAS.items()],
+        choices=lambda: [(k.code, f"{k.label} ({k.code})") for k in kinds.all_kinds()],
     )
     year = forms.TypedChoiceField(label="Reporting year", coerce=int, choices=())
     file = forms.FileField(

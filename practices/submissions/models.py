@@ -47,10 +47,14 @@ class ReportingPeriod(models.Model):
         return f"{self.year} ({self.get_status_display()})"
 
 
-class Kind(models.TextChoices):
-    PROVIDER_YEAR = "provider_year", "Provider year"
-    RVU_DETAIL = "rvu_detail", "RVU detail"
-    PRACTICE_FINANCIALS = "practice_financials", "Practice financials"
+KIND_CONSTRAINT = "submission_kind_valid"
+
+
+def submission_kind_constraint(codes) -> models.CheckConstraint:
+    """The database's list of the upload kinds a submission may have. kinds.register() keeps it
+    equal to the registry (in registration order), so migrations follow it: registering a kind adds a
+    migration of this app that widens the constraint."""
+    return models.CheckConstraint(condition=Q(kind__in=list(codes)), name=KIND_CONSTRAINT)
 
 
 class Submission(PracticeOwnedModel):
@@ -127,10 +131,8 @@ class Submission(PracticeOwnedModel):
             models.CheckConstraint(
                 condition=Q(progress_percent__lte=100), name="submission_progress_range"
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=["provider_year", "rvu_detail", "practice_financials"]),
-                name="submission_kind_valid",
-            ),
+            # Filled from the registry as kinds register (kinds.py).
+            submission_kind_constraint(()),
             models.CheckConstraint(condition=Q(version__gte=1), name="submission_version_positive"),
             models.CheckConstraint(
                 condition=Q(

@@ -1,8 +1,8 @@
 """What each kind of file contains: one declared schema per kind (SPEC section 3).
 
 Reading, validation, the downloadable templates and the data dictionary are all driven by these
-declarations, so a new kind (the quality kinds come later) is one more KindSchema plus its
-record table and a store function in storage.py.
+declarations. A schema becomes an upload kind when its app registers it with its record model,
+store function and warnings (kinds.py); the schemas of the kinds this app owns are below.
 """
 
 from __future__ import annotations
@@ -352,14 +352,3 @@ PRACTICE_FINANCIALS = KindSchema(
         ),
     ),
 )
-
-SCHEMAS: dict[str, KindSchema] = {
-    schema.kind: schema for schema in (PROVIDER_YEAR, RVU_DETAIL, PRACTICE_FINANCIALS)
-}
-
-
-def schema_for(kind: str) -> KindSchema:
-    try:
-        return SCHEMAS[kind]
-    except KeyError:
-        raise ValueError(f"Unknown kind of file: {kind!r}.") from None

@@ -10,11 +10,8 @@ from django.utils import timezone
 
 from practices.models import Practice
 from practices.submissions.models import (
-    PracticeFinancialsRecord,
     Provider,
-    ProviderYearRecord,
     ReportingPeriod,
-    RvuDetailRecord,
     Submission,
     SubmissionIssue,
 )
@@ -141,15 +138,10 @@ def issue_summary(*, submission: Submission, severity: str) -> list[tuple[str, i
 
 
 # --- records -----------------------------------------------------------------------------------------
-RECORD_MODELS = {
-    "provider_year": ProviderYearRecord,
-    "rvu_detail": RvuDetailRecord,
-    "practice_financials": PracticeFinancialsRecord,
-}
-
-
 def submission_records(*, submission: Submission, limit: int = 50) -> list:
-    model = RECORD_MODELS[submission.kind]
+    from practices.submissions import kinds
+
+    model = kinds.get(submission.kind).model()
     return list(
         model.objects.for_practice(submission.practice)
         .filter(submission=submission)
@@ -168,29 +160,31 @@ def local_ids(*, practice: Practice, pseudonyms: set[str]) -> dict[str, str]:
 
 
 # --- staff -------------------------------------------------------------------------------------------
-def review_queue() -> QuerySet[Submission]:
-    """Staff only: submissions waiting for an analyst, oldest first."""
+def review_queue(*, kinds: list[str]) -> QuerySet[Submission]:
+    """Staff only: submissions of the given kinds waiting for review, oldest first."""
     return (
         Submission.objects.across_practices()
-        .filter(status=Submission.Status.SUBMITTED)
+        .filter(status=Submission.Status.SUBMITTED, kind__in=kinds)
         .select_related("practice", "period", "uploaded_by")
         .order_by("submitted_at", "pk")
     )
 
 
-def staff_submission(*, submission_id: int) -> Submission | None:
+def staff_submission(*, submission_id: int, kinds: list[str]) -> Submission | None:
+    """Staff only: a submission of one of the kinds the caller reviews."""
     return (
         Submission.objects.across_practices()
+        .filter(kind__in=kinds)
         .select_related("practice", "period", "uploaded_by", "reviewed_by")
         .filter(pk=submission_id)
         .first()
     )
 
 
-def recent_reviews(*, limit: int = 20) -> QuerySet[Submission]:
+def recent_reviews(*, kinds: list[str], limit: int = 20) -> QuerySet[Submission]:
     return (
         Submission.objects.across_practices()
-        .filter(reviewed_at__isnull=False)
+        .filter(reviewed_at__isnull=False, kind__in=kinds)
         .select_related("practice", "period", "reviewed_by")
         .order_by("-reviewed_at")[:limit]
     )

@@ -25,10 +25,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from practices.models import Practice
-from practices.submissions import checks, reading, selectors, storage, validation
 from practices.submissions import issues as I
+from practices.submissions import kinds, reading, selectors, validation
+from practices.submissions.kinds import schema_for
 from practices.submissions.models import ReportingPeriod, Submission, SubmissionIssue
-from practices.submissions.schemas import MAX_YEAR, MIN_YEAR, schema_for
+from practices.submissions.schemas import MAX_YEAR, MIN_YEAR
 
 logger = logging.getLogger(__name__)
 
@@ -261,6 +262,12 @@ def submission_process(*, submission_id: int) -> Submission | None:
                 result.frame, schema=schema, year=submission.period.year
             )
             del result
+            validate_kind = kinds.get(submission.kind).validate
+            if validated.ok and validate_kind is not None:
+                # Rules of the kind beyond its columns' (e.g. one value before another).
+                for issue in validate_kind(validated, practice=submission.practice):
+                    validated.errors.append(issue)
+                    validated.counts[issue.code] += 1
             errors, counts = validated.errors, validated.counts
         except I.FileRejected as rejected:
             errors = rejected.issues
@@ -308,8 +315,9 @@ def _finish(submission, *, token, validated, errors, counts) -> Submission | Non
             stored_name = locked.file.name
             transaction.on_commit(lambda: _discard_file(locked.pk, stored_name))
         else:
-            stored = storage.store(validated, schema=schema_for(locked.kind), submission=locked)
-            found = checks.warnings_for(stored.frame, submission=locked)
+            upload_kind = kinds.get(locked.kind)
+            stored = upload_kind.store_rows(validated, submission=locked)
+            found = upload_kind.run_warnings(stored.frame, submission=locked)
             SubmissionIssue.objects.bulk_create(_issue_rows(submission, found), batch_size=5000)
             locked.status = S.VALIDATED
             locked.error_count = 0
@@ -321,6 +329,11 @@ def _finish(submission, *, token, validated, errors, counts) -> Submission | Non
                 + (f", {len(found)} warning(s) to review" if found else "")
                 + ". Submit it for review when ready."
             )
+            if not upload_kind.keep_file:
+                # The kind's file holds identifiers its records do not keep: once the rows are
+                # stored it goes (its SHA-256 stays for the identical-file check).
+                stored_name = locked.file.name
+                transaction.on_commit(lambda: _discard_file(locked.pk, stored_name))
         locked.progress_percent = 100
         locked.processed_at = now
         locked.heartbeat_at = now

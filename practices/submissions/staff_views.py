@@ -10,10 +10,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
-from practices.submissions import selectors, services
+from practices.submissions import kinds, selectors, services
 from practices.submissions.forms import PeriodCreateForm, PeriodUpdateForm, ReviewForm
 from practices.submissions.models import ReportingPeriod, SubmissionIssue
-from practices.submissions.schemas import SCHEMAS
 
 ISSUES_SHOWN = 100
 RECORDS_SHOWN = 50
@@ -23,22 +22,34 @@ class StaffPage(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     raise_exception = True
 
 
-class ReviewQueueView(StaffPage):
-    permission_required = "submissions.review_submission"
+class ReviewerPage(StaffPage):
+    """Staff who review at least one kind of upload (each kind names its reviewers' permission,
+    kinds.py); they see the submissions of those kinds only."""
+
+    def has_permission(self) -> bool:
+        return bool(kinds.reviewable_by(self.request.user))
+
+
+class ReviewQueueView(ReviewerPage):
     template_name = "submissions/staff/review_queue.html"
 
     def get_context_data(self, **kwargs):
+        reviewable = kinds.reviewable_by(self.request.user)
         return super().get_context_data(
-            queue=selectors.review_queue(), recent=selectors.recent_reviews(), **kwargs
+            queue=selectors.review_queue(kinds=reviewable),
+            recent=selectors.recent_reviews(kinds=reviewable),
+            **kwargs,
         )
 
 
-class ReviewView(StaffPage):
-    permission_required = "submissions.review_submission"
+class ReviewView(ReviewerPage):
     template_name = "submissions/staff/review.html"
 
     def get_submission(self):
-        submission = selectors.staff_submission(submission_id=self.kwargs["submission_id"])
+        submission = selectors.staff_submission(
+            submission_id=self.kwargs["submission_id"],
+            kinds=kinds.reviewable_by(self.request.user),
+        )
         if submission is None:
             raise Http404
         return submission
@@ -49,7 +60,8 @@ class ReviewView(StaffPage):
         show_rows = submission.status not in ("uploaded", "validating", "rejected")
         return super().get_context_data(
             submission=submission,
-            schema=SCHEMAS[submission.kind],
+            schema=kinds.schema_for(submission.kind),
+            records_template=kinds.get(submission.kind).records_template,
             warnings=selectors.submission_issues(submission=submission, severity=warning)[
                 :ISSUES_SHOWN
             ],

@@ -1,7 +1,7 @@
 """Storing a validated file: pseudonymize the providers, then COPY the rows into the kind's
 record table inside the caller's transaction (so a failure stores nothing).
 
-Each kind names its store function in STORES. Row tables (provider_year, practice_financials)
+Each kind names its store function in its declaration (kinds.py). Row tables (provider_year, practice_financials)
 get one database row per file row. rvu_detail rows are grouped per provider and month into
 RvuDetailMonth arrays (see that model for why); the grouping is done on the raw ids and months
 and the few thousand groups are pseudonymized and normalized afterwards.
@@ -10,7 +10,7 @@ and the few thousand groups are pseudonymized and normalized afterwards.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +27,6 @@ from practices.submissions.models import (
     Submission,
 )
 from practices.submissions.reading import ROW
-from practices.submissions.schemas import KindSchema
 from practices.submissions.validation import Validated
 
 COPY_CHUNK_BYTES = 1 << 20
@@ -89,7 +88,8 @@ def copy_rows(table: str, columns: list[str], frame: pl.DataFrame) -> None:
     buffer.close()
 
 
-def _owned(frame: pl.DataFrame, submission: Submission) -> pl.DataFrame:
+def owned(frame: pl.DataFrame, submission: Submission) -> pl.DataFrame:
+    """The frame with the practice_id and submission_id columns every record row carries."""
     return frame.with_columns(
         pl.lit(submission.practice_id, dtype=pl.Int64).alias("practice_id"),
         pl.lit(submission.pk, dtype=pl.Int64).alias("submission_id"),
@@ -124,7 +124,7 @@ def store_provider_year(validated: Validated, *, submission: Submission) -> Stor
         "years_in_practice",
         "call_shifts",
     ]
-    copy_rows(ProviderYearRecord._meta.db_table, columns, _owned(rows, submission))
+    copy_rows(ProviderYearRecord._meta.db_table, columns, owned(rows, submission))
     return Stored(rows=rows.height, frame=rows, providers=len(mapping), new_providers=new)
 
 
@@ -140,7 +140,7 @@ def store_practice_financials(validated: Validated, *, submission: Submission) -
         "radiologist_fte",
         "hospital_support_received",
     ]
-    copy_rows(PracticeFinancialsRecord._meta.db_table, columns, _owned(rows, submission))
+    copy_rows(PracticeFinancialsRecord._meta.db_table, columns, owned(rows, submission))
     return Stored(rows=rows.height, frame=rows)
 
 
@@ -297,14 +297,3 @@ def copy_stream(table: str, columns: list[str], parts: Iterable[bytes]) -> None:
         with cursor.cursor.copy(statement, writer=writer) as copy:
             for part in parts:
                 copy.write(part)
-
-
-STORES: dict[str, Callable[..., Stored]] = {
-    "provider_year": store_provider_year,
-    "rvu_detail": store_rvu_detail,
-    "practice_financials": store_practice_financials,
-}
-
-
-def store(validated: Validated, *, schema: KindSchema, submission: Submission) -> Stored:
-    return STORES[schema.kind](validated, submission=submission)

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from coalition.scoping import PracticeScopedView
 from practices.models import Role, role_at_least
-from practices.submissions import selectors, services
+from practices.submissions import kinds, selectors, services
 from practices.submissions.file_templates import (
     CONTENT_TYPES,
     FORMATS,
@@ -24,7 +24,6 @@ from practices.submissions.file_templates import (
 )
 from practices.submissions.forms import SubmitForm, UploadForm
 from practices.submissions.models import Submission, SubmissionIssue
-from practices.submissions.schemas import SCHEMAS
 
 ISSUES_SHOWN = 100
 RECORDS_SHOWN = 50
@@ -66,7 +65,7 @@ class SubmissionListView(PracticeScopedView, TemplateView):
             (period, selectors.days_left(period)) for period in selectors.reporting_periods()
         ]
         history = [
-            {"year": year, "kind": kind, "label": SCHEMAS[kind].label, "versions": versions}
+            {"year": year, "kind": kind, "label": kinds.get(kind).label, "versions": versions}
             for (year, kind), versions in selectors.submission_history(
                 practice=self.practice
             ).items()
@@ -74,7 +73,7 @@ class SubmissionListView(PracticeScopedView, TemplateView):
         return super().get_context_data(
             periods=periods,
             history=history,
-            schemas=SCHEMAS.values(),
+            schemas=[k.schema for k in kinds.all_kinds()],
             formats=FORMATS,
             can_upload=role_at_least(self.role, Role.SUBMITTER),
             has_open_period=any(p.status == "open" for p, _ in periods),
@@ -147,7 +146,8 @@ class SubmissionDetailView(SubmissionObjectMixin, PracticeScopedView, TemplateVi
         can_write = role_at_least(self.role, Role.SUBMITTER)
         return super().get_context_data(
             submission=submission,
-            schema=SCHEMAS[submission.kind],
+            schema=kinds.schema_for(submission.kind),
+            records_template=kinds.get(submission.kind).records_template,
             progress=progress_payload(submission, self.practice),
             errors=selectors.submission_issues(submission=submission, severity=error)[
                 :ISSUES_SHOWN
@@ -251,7 +251,8 @@ class SubmissionRetryView(SubmissionObjectMixin, PracticeScopedView, View):
 
 class TemplateDownloadView(LoginRequiredMixin, View):
     def get(self, request, *args, **kwargs):
-        schema = SCHEMAS.get(kwargs["kind"])
+        upload_kind = kinds.find(kwargs["kind"])
+        schema = upload_kind.schema if upload_kind else None
         file_format = kwargs["file_format"]
         if schema is None or file_format not in FORMATS:
             raise Http404

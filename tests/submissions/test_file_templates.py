@@ -7,14 +7,14 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from practices.submissions import kinds
 from practices.submissions.file_templates import template_csv, template_xlsx
-from practices.submissions.schemas import SCHEMAS
 from tests.submissions.factories import upload
 
 
-@pytest.mark.parametrize("kind", sorted(SCHEMAS))
+@pytest.mark.parametrize("kind", kinds.codes())
 def test_data_dictionary_explains_every_column(kind):
-    schema = SCHEMAS[kind]
+    schema = kinds.schema_for(kind)
     workbook = load_workbook(io.BytesIO(template_xlsx(schema)))
     data, dictionary = workbook[kind], workbook["Data dictionary"]
     assert [c.value for c in data[1]] == schema.column_names
@@ -32,9 +32,9 @@ def test_data_dictionary_explains_every_column(kind):
             assert entry[3] == column.unit
 
 
-@pytest.mark.parametrize("kind", sorted(SCHEMAS))
+@pytest.mark.parametrize("kind", kinds.codes())
 def test_filled_in_xlsx_template_imports(practice_a, open_period, kind):
-    schema = SCHEMAS[kind]
+    schema = kinds.schema_for(kind)
     workbook = load_workbook(io.BytesIO(template_xlsx(schema)))
     sheet = workbook[kind]
     example = {c.name: c.example for c in schema.columns}
@@ -48,6 +48,6 @@ def test_filled_in_xlsx_template_imports(practice_a, open_period, kind):
 
 
 def test_csv_template_is_the_header():
-    assert template_csv(SCHEMAS["rvu_detail"]) == (
+    assert template_csv(kinds.schema_for("rvu_detail")) == (
         b"provider_id,service_month,cpt_code,modality,units,work_rvus\r\n"
     )

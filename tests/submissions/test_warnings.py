@@ -52,7 +52,7 @@ def test_outliers_against_the_coalition_warn_without_blocking(practice_a, coalit
     outliers = [w for w in found if w.code == "outlier"]
     assert outliers and {w.row_number for w in outliers} == {3}
     message = next(w.message for w in outliers if w.column == "work_rvus")
-    assert message.startswith("wRVU per clinical FTE of 31,000 is above the coalition's 99th")
+    assert message.startswith("Work RVUs per clinical FTE of 31,000 is above the coalition's 99th")
     assert "modified z-scores above the coalition median" in message
     assert submission.warning_count == len(found)
 

@@ -5,9 +5,8 @@ from django.urls import reverse
 from rest_framework import exceptions, serializers
 
 from coalition.api.serializers import PracticeScopedModelSerializer
-from practices.submissions import selectors, services
+from practices.submissions import kinds, selectors, services
 from practices.submissions.models import ReportingPeriod, Submission, SubmissionIssue
-from practices.submissions.schemas import SCHEMAS
 
 
 class ReportingPeriodSerializer(serializers.ModelSerializer):
@@ -86,9 +85,13 @@ class SubmissionSerializer(PracticeScopedModelSerializer):
 
 
 class SubmissionUploadSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=sorted(SCHEMAS))
+    kind = serializers.ChoiceField(choices=())
     year = serializers.IntegerField(help_text="The reporting year; its period must be open.")
     file = serializers.FileField(help_text="CSV or XLSX, one kind and one year.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds.codes()
 
     def validate_year(self, year: int) -> int:
         period = selectors.period_by_year(year=year)

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from coalition.scoping import PracticeScopedViewSet
 from practices.models import Role
-from practices.submissions import selectors, services
+from practices.submissions import kinds, selectors, services
 from practices.submissions.api.serializers import (
     FileTooLarge,
     ReportingPeriodSerializer,
@@ -33,7 +33,6 @@ from practices.submissions.file_templates import (
     template_filename,
 )
 from practices.submissions.models import ReportingPeriod, Submission, SubmissionIssue
-from practices.submissions.schemas import SCHEMAS
 
 
 class ReportingPeriodViewSet(viewsets.ReadOnlyModelViewSet):
@@ -169,7 +168,8 @@ class SubmissionTemplateView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, kind: str, file_format: str):
-        schema = SCHEMAS.get(kind)
+        upload_kind = kinds.find(kind)
+        schema = upload_kind.schema if upload_kind else None
         if schema is None or file_format not in FORMATS:
             raise Http404
         response = HttpResponse(

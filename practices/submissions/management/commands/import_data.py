@@ -8,8 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from practices.models import Practice
-from practices.submissions import services
-from practices.submissions.schemas import SCHEMAS
+from practices.submissions import kinds, services
 
 REPORT_LIMIT = 200
 
@@ -19,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--practice", required=True, help="The practice's slug.")
-        parser.add_argument("--kind", required=True, choices=sorted(SCHEMAS))
+        parser.add_argument("--kind", required=True, choices=kinds.codes())
         parser.add_argument("file", help="Path of the CSV or XLSX file.")
 
     def handle(self, *args, practice: str, kind: str, file: str, **options):
