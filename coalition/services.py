@@ -36,6 +36,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
             for action in ("view", "add", "change", "delete")
         ),
         "purchasing.view_purchaserecord",
+        "purchasing.review_purchase_records",
+        "submissions.view_submission",
         "purchasing.view_alert",
     ],
 }

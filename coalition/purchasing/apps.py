@@ -9,7 +9,7 @@ class PurchasingConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from coalition.purchasing import models
+        from coalition.purchasing import models, upload_kinds  # noqa: F401 - registers the kind
 
         # Who changed a contract's terms, fees, tiers or a practice's enrollment, and when.
         auditlog.register(models.Vendor)

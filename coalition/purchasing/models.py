@@ -235,6 +235,9 @@ class PurchaseRecord(PracticeOwnedModel):
             models.Index(fields=["contract", "purchased_on"]),
             models.Index(fields=["practice", "purchased_on"]),
         ]
+        permissions = [
+            ("review_purchase_records", "Can approve or return files of purchase records"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.purchased_on} {self.item} x {self.quantity}"
