@@ -147,6 +147,8 @@ def test_purchasing_report_command_xlsx(program, tmp_path):
         assert year == 2025
         assert D(str(spend)) == expected[group]["spend"]
         assert D(str(fees)) == expected[group]["admin_fees"]
+        assert D(str(list_total)) == expected[group]["list_total"]
+        assert D(str(savings)) == expected[group]["savings"]
 
 
 def test_only_current_file_versions_count(program, practice_a):
