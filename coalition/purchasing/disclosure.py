@@ -22,8 +22,9 @@ INTRO = (
     "Vendors under the coalition's group purchasing contracts pay the coalition an "
     "administrative fee, a percentage of what members buy. This statement lists, for each "
     "contract, what your practice bought in the year and the fee the vendor paid the coalition "
-    "on those purchases (spend x the contract's fee percent). Every contract has a written "
-    "agreement stating the fee; fees above 3% are shown with the amount the agreement states."
+    "on those purchases (spend x the contract's fee percent). Each fee is set in the "
+    "coalition's written agreement with the vendor; for fees above 3% the amount the agreement "
+    "states is shown too."
 )
 
 
