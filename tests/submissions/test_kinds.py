@@ -86,5 +86,5 @@ def test_reviewers_see_only_the_kinds_they_review(analyst, make_staff):
 @pytest.mark.django_db
 def test_the_review_queue_is_refused_to_staff_who_review_no_kind(client_as, make_staff):
     period(YEAR)
-    response = client_as(make_staff("purchasing")).get("/staff/submissions/review/")
+    response = client_as(make_staff("pso_staff")).get("/staff/submissions/review/")
     assert response.status_code in (403, 404)
