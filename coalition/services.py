@@ -33,7 +33,20 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "pso.view_safetyevent",
         "pso.view_lesson",
     ],
-    "purchasing": ["practices.view_practice", "practices.view_member_directory"],
+    "purchasing": [
+        "practices.view_practice",
+        "practices.view_member_directory",
+        "purchasing.view_purchasing_reports",
+        *(
+            f"purchasing.{action}_{model}"
+            for model in ("vendor", "contract", "tier", "enrollment")
+            for action in ("view", "add", "change", "delete")
+        ),
+        "purchasing.view_purchaserecord",
+        "purchasing.review_purchase_records",
+        "submissions.view_submission",
+        "purchasing.view_alert",
+    ],
 }
 
 

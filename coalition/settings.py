@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "benchmarks",
     "quality",
     "quality.pso",
+    "coalition.purchasing",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,7 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coalition@localhost")
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -378,6 +380,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": CELERY_SWEEP_SECONDS,
         "options": {"expires": CELERY_SWEEP_SECONDS},
     },
+    "purchasing-alerts": {
+        "task": "purchasing.send_alerts",
+        "schedule": timedelta(hours=int(os.environ.get("PURCHASING_ALERT_EVERY_HOURS", "6"))),
+    },
 }
 
 # --- Audit trail --------------------------------------------------------------------------------
@@ -445,3 +451,12 @@ CELERY_BEAT_SCHEDULE["pso-reminders"] = {
     "task": "quality.pso.tasks.send_reminders",
     "schedule": 6 * 60 * 60,  # every six hours; each reminder goes out once a day
 }
+
+# --- Group purchasing ---------------------------------------------------------------------------
+# Written agreements with vendors: kept outside the media root, read only through staff pages.
+PURCHASING_PRIVATE_DIR = Path(
+    os.environ.get("PURCHASING_PRIVATE_DIR", str(VAR_DIR / "private" / "purchasing"))
+)
+# Alerts: contracts ending within this many days; a tier within this share of its minimum.
+PURCHASING_EXPIRY_ALERT_DAYS = int(os.environ.get("PURCHASING_EXPIRY_ALERT_DAYS", "90"))
+PURCHASING_TIER_NEAR_SHARE = os.environ.get("PURCHASING_TIER_NEAR_SHARE", "0.10")

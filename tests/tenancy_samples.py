@@ -179,3 +179,40 @@ def _lesson(practice, user):
             year=2025,
         )
     return lesson.pk
+def _purchasing_contract(practice):
+    """A contract with one tier, made once per practice (contracts are coalition-wide)."""
+    from tests.purchasing.factories import contract_with_tiers
+
+    return contract_with_tiers(
+        number=f"T-{practice.slug}", vendor=f"Tenancy vendor {practice.slug}"
+    )
+
+
+@sample("contract_id")
+def _contract(practice, user):
+    return _purchasing_contract(practice).pk
+
+
+@sample("vendor_id")
+def _vendor(practice, user):
+    return _purchasing_contract(practice).vendor_id
+
+
+@sample("tier_id")
+def _tier(practice, user):
+    return _purchasing_contract(practice).tiers.order_by("rank").first().pk
+
+
+@sample("enrollment_id")
+def _enrollment(practice, user):
+    from tests.purchasing.factories import enroll
+
+    return enroll(practice, _purchasing_contract(practice)).pk
+
+
+@sample("purchaserecord_id")
+def _purchase_record(practice, user):
+    from tests.purchasing.factories import purchase
+
+    contract = _purchasing_contract(practice)
+    return purchase(practice, contract, on=contract.starts_on).pk

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("practices.submissions.api.urls")),
     path("", include("benchmarks.api.urls")),
     path("", include("quality.pso.api.urls")),
+    path("", include("coalition.purchasing.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",

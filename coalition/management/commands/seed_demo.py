@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from benchmarks import demo as benchmarks_demo
+from coalition.purchasing import demo as purchasing_demo
 from coalition.services import staff_groups_ensure
 from practices import services
 from practices.models import Ownership, Practice, Role
@@ -95,6 +96,7 @@ class Command(BaseCommand):
         submissions_demo.seed(stdout=self.stdout)
         benchmarks_demo.seed(stdout=self.stdout)
         pso_demo.seed(stdout=self.stdout)
+        purchasing_demo.seed(stdout=self.stdout)
 
     def _user(self, email: str, full_name: str, password: str, **flags):
         user_model = get_user_model()

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("practices", "0001_initial"),
-        ("submissions", "0004_kind_check_safety_event"),
+        ("submissions", "0003_rvu_month_arrays_uncompressed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
