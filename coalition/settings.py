@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "practices",
     "practices.submissions",
     "benchmarks",
+    "benchmarks.economics",
     "quality",
 ]
 
