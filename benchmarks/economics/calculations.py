@@ -7,6 +7,7 @@ the cent only where they are shown (`cents`).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -201,7 +202,7 @@ def bracket(value: Decimal, statistics: dict[str, Decimal | None]) -> str:
         return ""
     if value < known[0][1]:
         return f"below {known[0][0]}"
-    for (low_label, low), (high_label, high) in zip(known, known[1:], strict=False):
+    for (low_label, low), (high_label, high) in itertools.pairwise(known):
         if low <= value <= high:
             if value == low:
                 return f"at {low_label}"

@@ -445,8 +445,11 @@ def scenario_versions(*, scenario: EconomicsScenario) -> QuerySet[ScenarioVersio
 
 
 def latest_version(scenario: EconomicsScenario) -> ScenarioVersion | None:
-    versions = sorted(scenario.versions.all(), key=lambda v: v.number)
-    return versions[-1] if versions else None
+    """From the prefetched versions (with_versions()) when there are, else one query."""
+    if "versions" in getattr(scenario, "_prefetched_objects_cache", {}):
+        versions = sorted(scenario.versions.all(), key=lambda v: v.number)
+        return versions[-1] if versions else None
+    return scenario_versions(scenario=scenario).first()
 
 
 def asks(*, practice, year: int) -> QuerySet[SupportAsk]:
