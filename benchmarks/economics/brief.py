@@ -157,7 +157,8 @@ def brief_xlsx(model: EconomicsModel) -> bytes:
             opex,
             Formula(f"=Model!B7+E{row}"),
             Formula(f"=Model!B4*(100+D{row})/100"),
-            Formula(f'=IF(C{row}="",Model!B5*G{row}/Model!B7,C{row}*G{row})'),
+            # Coalition pay x FTE', or the practice's own provider expense per FTE x FTE'.
+            Formula(f"=C{row}*G{row}" if comp is not None else f"=Model!B5*G{row}/Model!B7"),
             Formula(f"=Model!B6+F{row}"),
             Formula(f"=I{row}+J{row}-H{row}"),
             Formula(f"=K{row}/G{row}"),

@@ -65,7 +65,9 @@ def _p(text: str, style) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
-def _table(rows: list[list], widths: list[float], *, header: bool = True) -> Table:
+def _table(
+    rows: list[list], widths: list[float], *, header: bool = True, left: tuple[int, ...] = ()
+) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
     style = [
         ("FONT", (0, 0), (-1, -1), "Helvetica", 8.5),
@@ -75,6 +77,7 @@ def _table(rows: list[list], widths: list[float], *, header: bool = True) -> Tab
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
     ]
+    style += [("ALIGN", (column, 0), (column, -1), "LEFT") for column in left]
     if header:
         style += [
             ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8.5),
@@ -569,7 +572,7 @@ def render(model: EconomicsModel) -> bytes:
         rows.append(["Total", dollars(model.asks.total), ""])
         rows.append(["Cost-basis figure (the deficit)", dollars(model.asks.cost_basis), ""])
         rows.append(["Asks minus cost basis", dollars(model.asks.difference), ""])
-        story.append(_table(rows, [WIDTH * 0.38, WIDTH * 0.18, WIDTH * 0.44]))
+        story.append(_table(rows, [WIDTH * 0.38, WIDTH * 0.18, WIDTH * 0.44], left=(2,)))
     else:
         story.append(_p("No itemized asks entered.", styles["body"]))
 

@@ -170,7 +170,7 @@ class CoalitionCell:
             value=cell.value,
             label="All practices"
             if cell.dimension == ALL
-            else f"Size band {DIMENSIONS[SIZE_BAND].value_label(cell.value)} FTE",
+            else f"Size band {DIMENSIONS[SIZE_BAND].value_label(cell.value)}",
             suppressed=cell.suppressed,
             suppression_reason=";".join(cell.suppression_reasons),
             n_practices=cell.n_practices if published else None,
@@ -274,7 +274,7 @@ def comp_figure(
         label = (
             "all practices"
             if dimension == ALL
-            else f"practices of {DIMENSIONS[SIZE_BAND].value_label(value)} FTE"
+            else f"practices of {DIMENSIONS[SIZE_BAND].value_label(value)}"
         )
         if found is None:
             reasons.append(f"{label}: not in the {year} release")
@@ -526,8 +526,13 @@ def describe(
         parts.append("own provider expense per FTE")
     else:
         name = "median" if comp_basis == "p50" else "75th percentile"
-        where = f" ({comp.label})" if comp is not None and comp.label else ""
-        parts.append(f"provider pay at the coalition {name} per FTE{where}")
+        if comp is not None and comp.value is not None:
+            parts.append(
+                f"provider pay at {calculations.cents(comp.value):,} per FTE, the coalition "
+                f"{name} of {comp.label}"
+            )
+        else:
+            parts.append(f"provider pay at the coalition {name} per FTE")
     if revenue_per_rvu_change_pct:
         parts.append(f"revenue per RVU {Decimal(revenue_per_rvu_change_pct):+}%")
     if fte_change:
