@@ -39,6 +39,10 @@ def set_financials(practice, year: int, **values) -> None:
 
 @pytest.fixture
 def econ(practice_a, practice_b):
+    return build_coalition(practice_a, practice_b)
+
+
+def build_coalition(practice_a, practice_b) -> EconCoalition:
     members = [practice_a, practice_b, *factories.practices(10)]
     sizes = [14, 9, 12, 20, 7, 16, 11, 5, 18, 13, 8, 10]
     data, releases = {}, {}

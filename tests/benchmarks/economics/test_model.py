@@ -399,3 +399,19 @@ def test_model_reads_are_a_bounded_number_of_queries(
         model = selectors.economics_model(practice=practice_a, year=2024)
     assert len(model.saved_scenarios) == 5
     _ = Provider  # providers are never read by the model
+
+
+def test_demo_seed_gives_the_first_practice_something_to_show(econ, practice_a):
+    from benchmarks.economics import demo
+    from benchmarks.economics.models import SupportAsk
+
+    demo.seed()
+    demo.seed()  # idempotent
+    model = selectors.economics_model(practice=practice_a, year=2024)
+    assert model.typical.complete
+    assert [o.name for o in model.saved_scenarios] == [
+        "Coalition median pay",
+        "Rate cut and one hire",
+    ]
+    assert all(o.result is not None for o in model.saved_scenarios)
+    assert SupportAsk.objects.for_practice(practice_a).count() == len(demo.DEMO_ASKS)
