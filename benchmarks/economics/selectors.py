@@ -528,7 +528,7 @@ def describe(
         name = "median" if comp_basis == "p50" else "75th percentile"
         if comp is not None and comp.value is not None:
             parts.append(
-                f"provider pay at {calculations.cents(comp.value):,} per FTE, the coalition "
+                f"provider pay at ${calculations.cents(comp.value):,} per FTE, the coalition "
                 f"{name} of {comp.label}"
             )
         else:
@@ -538,9 +538,8 @@ def describe(
     if fte_change:
         parts.append(f"FTE {Decimal(fte_change):+}")
     if operating_expense_change:
-        parts.append(
-            f"operating expense {calculations.cents(Decimal(operating_expense_change)):+,}"
-        )
+        change = calculations.cents(Decimal(operating_expense_change))
+        parts.append(f"operating expense {'+' if change > 0 else '-'}${abs(change):,}")
     return "; ".join(parts)
 
 
