@@ -5,6 +5,7 @@ meets a clear message for a bad one, and downloads the brief as PDF and XLSX."""
 from __future__ import annotations
 
 import io
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -22,6 +23,10 @@ def test_admin_walks_the_economics_page_edits_a_scenario_and_downloads_the_brief
 ):
     build_coalition(practice_a, practice_b)
     services.typical_range_seed()
+    # The live server's first answer (imports, templates) can outlast the browser's wait on a
+    # busy machine; warm it up without the browser's deadline.
+    with urllib.request.urlopen(f"{live_server.url}/accounts/login/", timeout=180) as response:  # noqa: S310 - the test's own live server
+        assert response.status == 200
     sign_in(page, live_server, admin_a.email, TEST_PASSWORD)
 
     page.goto(f"{live_server.url}/practices/{practice_a.slug}/")
