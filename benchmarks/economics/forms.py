@@ -44,6 +44,11 @@ class AskForm(forms.Form):
     )
     note = forms.CharField(max_length=300, required=False)
 
+    def __init__(self, *args, **kwargs):
+        # The page holds the scenario form too: ids of its own keep each label on its field.
+        kwargs.setdefault("auto_id", "ask_%s")
+        super().__init__(*args, **kwargs)
+
 
 class BriefForm(forms.Form):
     format = forms.ChoiceField(choices=BRIEF_FORMATS, required=False)
