@@ -338,6 +338,10 @@ class ReferenceFigure(models.Model):
         P50 = "p50", "Median"
         P75 = "p75", "75th percentile"
         P90 = "p90", "90th percentile"
+        # The two ends of a published "typical" range (e.g. hospital support per FTE of
+        # $100,000-$300,000, SPEC section 5), which is not a percentile of any survey.
+        RANGE_LOW = "range_low", "Typical range, low end"
+        RANGE_HIGH = "range_high", "Typical range, high end"
 
     metric = models.CharField(max_length=40, help_text="A metric code of the registry.")
     statistic = models.CharField(max_length=10, choices=Statistic.choices)
@@ -363,7 +367,18 @@ class ReferenceFigure(models.Model):
                 name="reference_figure_unique",
             ),
             models.CheckConstraint(
-                condition=Q(statistic__in=["mean", "p10", "p25", "p50", "p75", "p90"]),
+                condition=Q(
+                    statistic__in=[
+                        "mean",
+                        "p10",
+                        "p25",
+                        "p50",
+                        "p75",
+                        "p90",
+                        "range_low",
+                        "range_high",
+                    ]
+                ),
                 name="reference_figure_statistic_valid",
             ),
         ]

@@ -49,7 +49,9 @@ class MembersOnlyMixin(LoginRequiredMixin):
 
 def reference_label(figure) -> str:
     """Short label of a reference line on a chart; the table beside names the source."""
-    statistic = "median" if figure.statistic == "p50" else figure.statistic
+    statistic = {"p50": "median", "range_low": "typ. low", "range_high": "typ. high"}.get(
+        figure.statistic, figure.statistic
+    )
     return f"ref. {statistic}" + (f" {figure.survey_year}" if figure.survey_year else "")
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "practices",
     "practices.submissions",
     "benchmarks",
+    "benchmarks.economics",
     "quality",
     "quality.pso",
     "coalition.purchasing",

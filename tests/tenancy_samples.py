@@ -216,3 +216,45 @@ def _purchase_record(practice, user):
 
     contract = _purchasing_contract(practice)
     return purchase(practice, contract, on=contract.starts_on).pk
+@sample("economics_year")
+def _economics_year(practice, user):
+    """A year with the practice's approved, current practice_financials (the SPEC 5 example).
+    Each practice gets its own year, so another practice's year in a forged URL is one its
+    user has no model for (404), like another practice's object id."""
+    from benchmarks.economics import selectors
+    from tests.benchmarks import factories
+
+    year = 2020 + practice.pk % 5
+    if year not in selectors.financial_years(practice=practice):
+        submission = factories.submission(practice, kind="practice_financials", year=year)
+        factories.financials_row(
+            practice,
+            submission,
+            year=year,
+            total_revenue="25174696",
+            provider_expense="23493305",
+            operating_expense="8000000",
+            radiologist_fte="32.33",
+        )
+    return year
+
+
+@sample("economicsscenario_id")
+def _economics_scenario(practice, user):
+    from benchmarks.economics import services
+
+    year = _economics_year(practice, user)
+    scenario, _, _ = services.scenario_save(
+        practice=practice, year=year, name="Tenancy sample", user=user, fte_change="1"
+    )
+    return scenario.pk
+
+
+@sample("supportask_id")
+def _support_ask(practice, user):
+    from benchmarks.economics import services
+
+    year = _economics_year(practice, user)
+    return services.ask_create(
+        practice=practice, year=year, category="app_support", amount="150000", user=user
+    ).pk

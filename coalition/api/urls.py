@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("benchmarks.api.urls")),
     path("", include("quality.pso.api.urls")),
     path("", include("coalition.purchasing.api.urls")),
+    path("", include("benchmarks.economics.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",

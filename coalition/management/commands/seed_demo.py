@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from benchmarks import demo as benchmarks_demo
+from benchmarks.economics import demo as economics_demo
 from coalition.purchasing import demo as purchasing_demo
 from coalition.services import staff_groups_ensure
 from practices import services
@@ -97,6 +98,7 @@ class Command(BaseCommand):
         benchmarks_demo.seed(stdout=self.stdout)
         pso_demo.seed(stdout=self.stdout)
         purchasing_demo.seed(stdout=self.stdout)
+        economics_demo.seed(stdout=self.stdout)
 
     def _user(self, email: str, full_name: str, password: str, **flags):
         user_model = get_user_model()
