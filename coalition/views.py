@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from auditlog.models import LogEntry
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.generic import ListView
 
@@ -69,3 +70,24 @@ class AuditTrailView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
             actions=dict(LogEntry.Action.choices),
             **kwargs,
         )
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    """404 in the site's layout (with a sign-in link for visitors); JSON under /api/."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request, exception=None):
+    """403 in the site's layout; JSON under /api/. The refusal is logged without a traceback
+    (coalition.log_filters)."""
+    if _wants_json(request):
+        return JsonResponse(
+            {"detail": "You do not have permission to perform this action."}, status=403
+        )
+    return render(request, "403.html", status=403)
