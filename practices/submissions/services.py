@@ -319,7 +319,7 @@ def _finish(submission, *, token, validated, errors, counts) -> Submission | Non
             locked.progress_message = (
                 f"Validated: {stored.rows:,} rows"
                 + (f", {len(found)} warning(s) to review" if found else "")
-                + ". Submit it for review when ready."
+                + "."
             )
         locked.progress_percent = 100
         locked.processed_at = now

@@ -136,6 +136,31 @@ def test_submit_from_the_page(client_as, submitter_a, practice_a, open_period):
     assert submission.status == "submitted" and submission.submitter_note == "Outliers are real."
 
 
+def _result_text(client, submission) -> str:
+    page = client.get(_detail(submission)).content.decode()
+    return page.split("data-result-message>", 1)[1].split("</p>", 1)[0]
+
+
+def test_the_result_text_follows_the_state(
+    client_as, submitter_a, viewer_a, analyst, practice_a, open_period
+):
+    submission = upload(
+        practice_a, "provider_year", csv_bytes(PROVIDER_YEAR_HEADER, provider_year_rows(2))
+    )
+    submitter, viewer = client_as(submitter_a), client_as(viewer_a)
+    assert _result_text(submitter, submission).endswith("Submit it for review when ready.")
+    assert "Submit it" not in _result_text(viewer, submission)
+
+    services.submission_submit(submission=submission, user=submitter_a)
+    text = _result_text(submitter, submission)
+    assert text.startswith("Submitted for review on") and "when ready" not in text
+
+    services.submission_approve(submission=submission, reviewer=analyst)
+    text = _result_text(submitter, submission)
+    assert text.startswith("Approved on") and "current data" in text
+    assert "when ready" not in text
+
+
 def test_history_lists_versions_per_period_and_kind(client_as, viewer_a, practice_a, open_period):
     for seed in (1, 2):
         upload(
