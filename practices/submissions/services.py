@@ -258,7 +258,11 @@ def submission_process(*, submission_id: int) -> Submission | None:
                 result = reading.read_file(handle, schema=schema, size=submission.size_bytes)
             _progress(submission, 35, f"Checking {result.frame.height:,} rows")
             validated = validation.validate(
-                result.frame, schema=schema, year=submission.period.year
+                result.frame,
+                schema=schema,
+                year=submission.period.year,
+                header_issues=result.header_issues,
+                unchecked=result.unchecked,
             )
             del result
             errors, counts = validated.errors, validated.counts
@@ -464,7 +468,13 @@ def file_inspect(*, kind: str, path: Path) -> validation.Validated:
                 errors=rejected.issues,
                 counts=Counter(issue.code for issue in rejected.issues),
             )
-    return validation.validate(result.frame, schema=schema, year=None)
+    return validation.validate(
+        result.frame,
+        schema=schema,
+        year=None,
+        header_issues=result.header_issues,
+        unchecked=result.unchecked,
+    )
 
 
 def submission_import(*, practice: Practice, kind: str, path: Path, operator=None) -> ImportOutcome:
