@@ -64,12 +64,19 @@ class AuditTrailView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             tab="sign-ins" if self.request.GET.get("tab") == "sign-ins" else "changes",
             kinds=AuthEvent.Kind.choices,
             actions=dict(LogEntry.Action.choices),
             **kwargs,
         )
+        if context["tab"] == "changes":
+            entries = list(context["object_list"])
+            rows = selectors.audit_change_rows(entries)
+            for entry in entries:
+                entry.display_changes = rows[entry.pk]
+            context["object_list"] = entries
+        return context
 
 
 def _wants_json(request) -> bool:
