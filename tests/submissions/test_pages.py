@@ -261,3 +261,25 @@ def test_analyst_opens_and_closes_periods(client_as, analyst, db):
     period.refresh_from_db()
     assert period.status == "closed"
     assert "2026" in client.get("/staff/submissions/periods/").content.decode()
+
+
+def test_stored_rows_show_every_provider_year_column(client_as, viewer_a, practice_a, open_period):
+    from practices.submissions.schemas import SCHEMAS
+
+    header = SCHEMAS["provider_year"].column_names
+    row = [
+        "RAD-001", "2025", "neuro", "0.9", "10000.50", "550000.00", "1.0", "400000.00",
+        "150000.00", "80000.00", "partner", "12", "40",
+    ]  # fmt: skip
+    submission = upload(practice_a, "provider_year", csv_bytes(header, [row]))
+    assert submission.status == "validated", submission.progress_message
+    page = client_as(viewer_a).get(_detail(submission)).content.decode()
+    rows = page.split('id="rows-h"', 1)[1]
+    for label in (
+        "Provider (your id)", "Year", "Subspecialty", "Clinical FTE", "Work RVUs",
+        "Total compensation", "Total FTE", "Base compensation", "Incentive compensation",
+        "Benefits", "Partner status", "Years in practice", "Call shifts",
+    ):  # fmt: skip
+        assert f">{label}</th>" in rows, label
+    for shown in ("RAD-001", "$400,000.00", "$150,000.00", "$80,000.00", ">12<", ">40<", ">1.000<"):
+        assert shown in rows, shown
