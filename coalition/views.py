@@ -21,7 +21,12 @@ def home(request):
     memberships = list(practice_selectors.memberships_of_user(user=request.user))
     if len(memberships) == 1 and not request.user.is_coalition_staff:
         return redirect("practices:detail", practice_slug=memberships[0].practice.slug)
-    return render(request, "coalition/home.html", {"memberships": memberships})
+    staff_groups = set(request.user.groups.values_list("name", flat=True))
+    return render(
+        request,
+        "coalition/home.html",
+        {"memberships": memberships, "staff_groups": staff_groups},
+    )
 
 
 class StaffDirectoryView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
