@@ -196,6 +196,9 @@ ACCOUNT_RATE_LIMITS = {
     "login": "60/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Sensitive account changes (two-factor, recovery codes) ask for the password again unless it
+# was entered, at sign-in or since, within this many seconds (coalition.adapters).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("ACCOUNT_REAUTHENTICATION_TIMEOUT", "300"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Radiology Coalition")
 MFA_RECOVERY_CODE_COUNT = 10
