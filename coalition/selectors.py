@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 
 from coalition.models import AuthEvent
 
@@ -47,9 +48,15 @@ def audit_change_rows(entries: list[LogEntry]) -> dict[int, list[tuple[str, str,
         rows = []
         for name, values in (entry.changes_dict or {}).items():
             field = _model_field(model, name)
+            if field is not None and field.auto_created and not field.concrete:
+                continue  # a reverse relation: auditlog notes it, it is no change of this row
             # [before, after]; a many-to-many change is one description instead.
             if isinstance(values, list | tuple) and len(values) == 2:
                 pair = list(values)
+            elif isinstance(values, dict) and values.get("type") == "m2m":
+                verb = {"add": "added", "delete": "removed"}.get(values.get("operation"), "set")
+                pair = ["", f"{verb} {', '.join(str(o) for o in values.get('objects', []))}"]
+                field = None
             else:
                 pair, field = ["", str(values)], None
             rows.append((field, name, pair))
@@ -68,7 +75,7 @@ def audit_change_rows(entries: list[LogEntry]) -> dict[int, list[tuple[str, str,
     return {
         entry_pk: [
             (
-                str(getattr(field, "verbose_name", name)) if field is not None else name,
+                capfirst(str(getattr(field, "verbose_name", name)) if field is not None else name),
                 _display_value(field, before, names),
                 _display_value(field, after, names),
             )

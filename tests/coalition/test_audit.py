@@ -109,6 +109,9 @@ def test_changes_show_local_times_and_people_by_name(client_as, analyst, practic
     assert "Dana Whitfield" in row and f"→ {inviter.pk}<" not in row
     assert "Submitter" in row
     assert "Dana Whitfield <span" in page  # the Who column names the actor
+    # Reverse relations are no change of the row; a group added reads as such.
+    assert ".None" not in page
+    assert "<strong>Groups</strong>: — → added analyst" in page
 
 
 def test_the_changes_page_reads_related_names_in_few_queries(
