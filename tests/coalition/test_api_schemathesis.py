@@ -21,6 +21,7 @@ from django.db import close_old_connections, transaction
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
@@ -44,7 +45,7 @@ CHECKS = [
 ]
 # Small on purpose: about 30 operations x 3 callers x this many requests stays well under a
 # couple of minutes; the run is derandomized, so it is the same run every time.
-EXAMPLES_PER_OPERATION = 6
+EXAMPLES_PER_OPERATION = 8
 
 
 @dataclass
@@ -142,9 +143,13 @@ def caller(request, world, admin_a, analyst) -> Caller:
 def _run_operation(operation, app, caller: Caller, path_parameters: dict) -> list[str]:
     names = {p.name for p in operation.path_parameters}
     known = {k: v for k, v in path_parameters.items() if k in names}
-    strategies = [operation.as_strategy()]
-    if known:
-        strategies.append(operation.as_strategy(path_parameters=known))
+    # Valid requests, and requests the schema does not allow (which must be refused with a
+    # documented 4xx, never a 5xx), each also against the caller's real objects.
+    strategies = [
+        operation.as_strategy(generation_mode=mode, **extra)
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+        for extra in ([{}, {"path_parameters": known}] if known else [{}])
+    ]
     failures: list[str] = []
 
     @settings(
