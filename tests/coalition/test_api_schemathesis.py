@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from benchmarks import selectors as benchmark_selectors
 from practices import services as practice_services
 from practices.models import Invitation
 from tests.benchmarks import factories as benchmark_factories
@@ -68,7 +69,7 @@ def wsgi_app():
 
 @pytest.fixture
 def world(practice_a, practice_b, admin_a, settings, tmp_path):
-    """Published benchmarks, submissions with errors and warnings, an invitation and an API key
+    """Published benchmarks, a rejected and a validated submission, an invitation and an API key
     of practice A; practice B exists so that its objects answer 404."""
     settings.STORAGES = {
         **settings.STORAGES,
@@ -78,6 +79,7 @@ def world(practice_a, practice_b, admin_a, settings, tmp_path):
         },
     }
     (settings.CELERY_DIR / "results").mkdir(parents=True, exist_ok=True)
+    benchmark_selectors.published_stamp_reset()  # the cells API's in-process page cache
     members = [practice_a, practice_b, *benchmark_factories.practices(4)]
     benchmark_factories.coalition_year(
         members, year=2023, providers_per_practice=[6, 5, 6, 5, 6, 5], seed=3
@@ -105,7 +107,7 @@ def world(practice_a, practice_b, admin_a, settings, tmp_path):
         practice=practice_a, name="PACS export", created_by=admin_a
     )
     membership = practice_a.memberships.get(user=admin_a)
-    return {
+    yield {
         "raw_key": raw_key,
         "path_parameters": {
             "practice_slug": practice_a.slug,
@@ -121,6 +123,7 @@ def world(practice_a, practice_b, admin_a, settings, tmp_path):
         "rejected_id": rejected.pk,
         "invitations": Invitation.objects.for_practice(practice_a).count(),
     }
+    benchmark_selectors.published_stamp_reset()
 
 
 def _session_caller(user) -> Caller:
