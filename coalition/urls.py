@@ -37,3 +37,7 @@ urlpatterns = [
     path("api/v1/", include("coalition.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the site's layout (JSON under /api/).
+handler403 = "coalition.views.permission_denied"
+handler404 = "coalition.views.page_not_found"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from auditlog.models import LogEntry
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.generic import ListView
 
@@ -20,7 +21,12 @@ def home(request):
     memberships = list(practice_selectors.memberships_of_user(user=request.user))
     if len(memberships) == 1 and not request.user.is_coalition_staff:
         return redirect("practices:detail", practice_slug=memberships[0].practice.slug)
-    return render(request, "coalition/home.html", {"memberships": memberships})
+    staff_groups = set(request.user.groups.values_list("name", flat=True))
+    return render(
+        request,
+        "coalition/home.html",
+        {"memberships": memberships, "staff_groups": staff_groups},
+    )
 
 
 class StaffDirectoryView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
@@ -63,9 +69,37 @@ class AuditTrailView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             tab="sign-ins" if self.request.GET.get("tab") == "sign-ins" else "changes",
             kinds=AuthEvent.Kind.choices,
             actions=dict(LogEntry.Action.choices),
             **kwargs,
         )
+        if context["tab"] == "changes":
+            entries = list(context["object_list"])
+            rows = selectors.audit_change_rows(entries)
+            for entry in entries:
+                entry.display_changes = rows[entry.pk]
+            context["object_list"] = entries
+        return context
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    """404 in the site's layout (with a sign-in link for visitors); JSON under /api/."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request, exception=None):
+    """403 in the site's layout; JSON under /api/. The refusal is logged without a traceback
+    (coalition.log_filters)."""
+    if _wants_json(request):
+        return JsonResponse(
+            {"detail": "You do not have permission to perform this action."}, status=403
+        )
+    return render(request, "403.html", status=403)

@@ -179,6 +179,8 @@ def _lesson(practice, user):
             year=2025,
         )
     return lesson.pk
+
+
 def _purchasing_contract(practice):
     """A contract with one tier, made once per practice (contracts are coalition-wide)."""
     from tests.purchasing.factories import contract_with_tiers
@@ -216,6 +218,8 @@ def _purchase_record(practice, user):
 
     contract = _purchasing_contract(practice)
     return purchase(practice, contract, on=contract.starts_on).pk
+
+
 @sample("economics_year")
 def _economics_year(practice, user):
     """A year with the practice's approved, current practice_financials (the SPEC 5 example).

@@ -215,6 +215,7 @@ class PracticePositionViewSet(ExportMixin, PracticeScopedViewSet):
     percentile ranks (with its own local ids), reference figures and the trend."""
 
     scoped_model = PracticeObservation
+    schema_single_object = True  # `list` answers one object: the position, not a list
     filter_backends = []
     pagination_class = None
     serializer_class = PositionSerializer

@@ -45,12 +45,16 @@ class MembershipRoleSerializer(serializers.Serializer):
 
 
 class InvitationSerializer(PracticeScopedModelSerializer):
-    invited_by = serializers.EmailField(source="invited_by.email", read_only=True, default=None)
+    invited_by = serializers.EmailField(
+        source="invited_by.email", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Invitation
         fields = ["id", "email", "role", "invited_by", "created_at", "expires_at"]
         read_only_fields = ["id", "invited_by", "created_at", "expires_at"]
+        # Optional in the payload, as the model's default says: a viewer.
+        extra_kwargs = {"role": {"default": Role.VIEWER}}
 
 
 class PracticeAPIKeySerializer(PracticeScopedModelSerializer):
@@ -60,7 +64,9 @@ class PracticeAPIKeySerializer(PracticeScopedModelSerializer):
         source="prefix", read_only=True, help_text="The key's public id: its prefix."
     )
     name = serializers.CharField(max_length=50, help_text="What will use the key.")
-    created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None)
+    created_by = serializers.EmailField(
+        source="created_by.email", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = PracticeAPIKey

@@ -20,7 +20,7 @@ import csv
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, BinaryIO
@@ -45,6 +45,12 @@ class ReadResult:
     frame: pl.DataFrame
     file_format: str  # "csv" or "xlsx"
     detail: str  # e.g. "CSV, UTF-8, semicolon-separated"
+    # Problems of the header that still let the rows be read (an unknown, missing or repeated
+    # column): the file is rejected, but its known columns' rows are checked in the same round,
+    # so that one upload reports everything. Validation adds them to its errors.
+    header_issues: list[I.Issue] = field(default_factory=list)
+    # Required columns missing from the file: present in `frame` but empty, and not checked.
+    unchecked: frozenset[str] = frozenset()
 
 
 def normalize_header(name: str) -> str:
@@ -150,14 +156,27 @@ def _read_csv(data: bytes, *, schema: KindSchema) -> ReadResult:
     if first_line.count(delimiter) == 0:
         delimiter = ","
     header = _first_record(head, delimiter)
-    mapping = map_header(header, schema=schema)
+    mapping, header_issues = map_header(header, schema=schema)
     names = [f"c{i}" for i in range(len(header))]
-    frame = _read_plain_csv(data, names, delimiter)
-    if frame is None:
-        frame = _read_csv_exactly(data, names, delimiter)
-    frame = _apply_mapping(frame, names, mapping, schema)
+    try:
+        frame = _read_plain_csv(data, names, delimiter)
+        if frame is None:
+            frame = _read_csv_exactly(data, names, delimiter)
+        frame = _apply_mapping(frame, names, mapping, schema)
+    except I.FileRejected as rejected:  # rows that cannot be read: report the header too
+        raise I.FileRejected([*header_issues, *rejected.issues]) from None
     detail = f"CSV, {encoding}, {_DELIMITERS[delimiter]}-separated"
-    return ReadResult(frame=frame, file_format="csv", detail=detail)
+    return ReadResult(
+        frame=frame,
+        file_format="csv",
+        detail=detail,
+        header_issues=header_issues,
+        unchecked=_absent_required(mapping, schema),
+    )
+
+
+def _absent_required(mapping: dict[int, str], schema: KindSchema) -> frozenset[str]:
+    return frozenset(schema.required_names) - set(mapping.values())
 
 
 def _read_plain_csv(data: bytes, names: list[str], delimiter: str) -> pl.DataFrame | None:
@@ -245,8 +264,10 @@ def _read_csv_exactly(data: bytes, names: list[str], delimiter: str) -> pl.DataF
 
 
 # --- header --------------------------------------------------------------------------------------
-def map_header(header: list[str], *, schema: KindSchema) -> dict[int, str]:
-    """{position: column name} for the file's header, or FileRejected with every problem."""
+def map_header(header: list[str], *, schema: KindSchema) -> tuple[dict[int, str], list[I.Issue]]:
+    """({position: column name}, problems) for the file's header. A column with a problem is
+    left out of the mapping (a repeated one after its first time); the other columns are
+    still read and checked."""
     problems: list[I.Issue] = []
     mapping: dict[int, str] = {}
     seen: dict[str, int] = {}
@@ -289,9 +310,7 @@ def map_header(header: list[str], *, schema: KindSchema) -> dict[int, str]:
         problems.append(
             I.error("missing_column", f"Required column {name} is missing.", row=1, column=name)
         )
-    if problems:
-        raise I.FileRejected(problems)
-    return mapping
+    return mapping, problems
 
 
 def _apply_mapping(
@@ -451,7 +470,7 @@ def _read_sheet(sheet, *, schema: KindSchema, sheet_name: str) -> ReadResult:
             break
     if header is None:
         raise I.FileRejected([I.error("empty_file", f"Sheet {sheet_name} is empty.")])
-    mapping = map_header(header, schema=schema)
+    mapping, header_issues = map_header(header, schema=schema)
     width = len(header)
     wanted = [(i, name) for i, name in mapping.items() if name]
     chunks: list[pl.DataFrame] = []
@@ -496,7 +515,7 @@ def _read_sheet(sheet, *, schema: KindSchema, sheet_name: str) -> ReadResult:
         if len(buffer[ROW]) >= XLSX_CHUNK_ROWS:
             flush()
     if problems:
-        raise I.FileRejected(problems[: settings.SUBMISSION_MAX_STORED_ISSUES])
+        raise I.FileRejected([*header_issues, *problems][: settings.SUBMISSION_MAX_STORED_ISSUES])
     flush()
     columns = [ROW, *[name for _, name in wanted]]
     frame = (
@@ -508,4 +527,10 @@ def _read_sheet(sheet, *, schema: KindSchema, sheet_name: str) -> ReadResult:
     if absent:
         frame = frame.with_columns([pl.lit("", dtype=pl.String).alias(n) for n in absent])
     frame = frame.select([ROW, *schema.column_names])
-    return ReadResult(frame=frame, file_format="xlsx", detail=f"XLSX, sheet {sheet_name}")
+    return ReadResult(
+        frame=frame,
+        file_format="xlsx",
+        detail=f"XLSX, sheet {sheet_name}",
+        header_issues=header_issues,
+        unchecked=_absent_required(mapping, schema),
+    )

@@ -398,7 +398,11 @@ def submission_process(*, submission_id: int) -> Submission | None:
                         )
                     _progress(submission, 35, f"Checking {result.frame.height:,} rows", beat)
                     validated = validation.validate(
-                        result.frame, schema=schema, year=submission.period.year
+                        result.frame,
+                        schema=schema,
+                        year=submission.period.year,
+                        header_issues=result.header_issues,
+                        unchecked=result.unchecked,
                     )
                     del result
                     validate_kind = kinds.get(submission.kind).validate
@@ -537,7 +541,7 @@ def _finish(submission, *, token, validated, errors, counts) -> Submission | Non
             locked.progress_message = (
                 f"Validated: {stored.rows:,} rows"
                 + (f", {len(found)} warning(s) to review" if found else "")
-                + ". Submit it for review when ready."
+                + "."
             )
             if not upload_kind.keep_file:
                 # The kind's file holds identifiers its records do not keep: once the rows are
@@ -757,7 +761,13 @@ def file_inspect(*, kind: str, path: Path) -> validation.Validated:
                 errors=rejected.issues,
                 counts=Counter(issue.code for issue in rejected.issues),
             )
-    return validation.validate(result.frame, schema=schema, year=None)
+    return validation.validate(
+        result.frame,
+        schema=schema,
+        year=None,
+        header_issues=result.header_issues,
+        unchecked=result.unchecked,
+    )
 
 
 def submission_import(*, practice: Practice, kind: str, path: Path, operator=None) -> ImportOutcome:

@@ -19,7 +19,7 @@ PROVIDER_YEAR = register(
                 key="provider_pseudonym",
             ),
         ),
-        records_template="submissions/records/provider_year.html",
+        records_template="submissions/records/schema_table.html",
         order=10,
     )
 )
@@ -31,7 +31,7 @@ RVU_DETAIL = register(
         stored_in=("submissions.RvuDetailMonth",),
         store=storage.store_rvu_detail,
         warnings=(checks.rvu_detail_cross_check, checks.rvu_detail_year_over_year),
-        records_template="submissions/records/rvu_detail.html",
+        records_template="submissions/records/schema_table.html",
         order=20,
     )
 )
@@ -53,7 +53,7 @@ PRACTICE_FINANCIALS = register(
                 key=None,
             ),
         ),
-        records_template="submissions/records/practice_financials.html",
+        records_template="submissions/records/schema_table.html",
         order=30,
     )
 )

@@ -227,8 +227,29 @@ class _Collector:
             validated.errors.append(I.error(code, message, row=row, column=column))
 
 
-def validate(frame: pl.DataFrame, *, schema: KindSchema, year: int | None) -> Validated:
-    """Validate every row. `year` is the reporting period's year (None: take the file's)."""
+def validate(
+    frame: pl.DataFrame,
+    *,
+    schema: KindSchema,
+    year: int | None,
+    header_issues: list[I.Issue] | tuple = (),
+    unchecked: frozenset[str] = frozenset(),
+) -> Validated:
+    """Validate every row. `year` is the reporting period's year (None: take the file's).
+    `header_issues` (reading.ReadResult) come first in the errors; the columns in `unchecked`
+    (required ones missing from the file) are not checked, nor what depends on them (the year,
+    duplicate keys), so that the rest of the file is checked in the same round."""
+    result = _validate(frame, schema=schema, year=year, unchecked=unchecked)
+    if header_issues:
+        result.errors[:0] = list(header_issues)
+        result.counts.update(issue.code for issue in header_issues)
+        result.errors = result.errors[: settings.SUBMISSION_MAX_STORED_ISSUES]
+    return result
+
+
+def _validate(
+    frame: pl.DataFrame, *, schema: KindSchema, year: int | None, unchecked: frozenset[str]
+) -> Validated:
     if frame.height == 0:
         return _file_error("header_only", "The file has column names but no rows of data.")
     if schema.max_rows is not None and frame.height > schema.max_rows:
@@ -241,17 +262,18 @@ def validate(frame: pl.DataFrame, *, schema: KindSchema, year: int | None) -> Va
     collector = _Collector(schema)
     columns: dict[str, pl.Expr | pl.Series] = {}
     distinct: dict[str, pl.DataFrame] = {}  # per distinct-value column: RAW, VALUE, checks
+    checked = [c for c in schema.columns if c.name not in unchecked]
     # One parallel scan: the distinct values of text-like columns, and for numeric columns
     # whether every cell is a plain number with the allowed decimals, and the extremes.
     survey = frame.select(
         *[
             pl.col(c.name).unique().implode().alias(c.name)
-            for c in schema.columns
+            for c in checked
             if c.type in DISTINCT_TYPES
         ],
         *[
             expression
-            for c in schema.columns
+            for c in checked
             if c.type not in DISTINCT_TYPES
             for expression in (
                 (pl.col(c.name) == "").all().alias(f"{c.name}:empty"),
@@ -266,7 +288,9 @@ def validate(frame: pl.DataFrame, *, schema: KindSchema, year: int | None) -> Va
     ).row(0, named=True)
     for column in schema.columns:
         name = column.name
-        if column.type in DISTINCT_TYPES:
+        if name in unchecked:
+            columns[name] = pl.col(name)
+        elif column.type in DISTINCT_TYPES:
             evaluated = _evaluate(
                 pl.DataFrame({RAW: survey[name]}, schema={RAW: pl.String}), column
             )
@@ -283,8 +307,10 @@ def validate(frame: pl.DataFrame, *, schema: KindSchema, year: int | None) -> Va
         pl.col(ROW), *[value.alias(n) for n, value in columns.items() if isinstance(value, pl.Expr)]
     ).with_columns([value.alias(n) for n, value in columns.items() if isinstance(value, pl.Series)])
     result.frame = result.frame.select(ROW, *schema.column_names)
-    _check_year(frame, result, collector, schema=schema, year=year, distinct=distinct)
-    _check_duplicates(frame, collector, schema=schema, distinct=distinct)
+    if schema.year_column not in unchecked:
+        _check_year(frame, result, collector, schema=schema, year=year, distinct=distinct)
+    if not unchecked.intersection(schema.key):
+        _check_duplicates(frame, collector, schema=schema, distinct=distinct)
     collector.result(result)
     return result
 

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -127,6 +129,49 @@ class SubmissionObjectMixin:
         )
 
 
+def result_message(submission: Submission, *, can_submit: bool, is_latest: bool) -> str:
+    """What the result of a processed submission is, and what comes next, from its state (the
+    message stored when processing ended is not updated as the submission moves on)."""
+    status = Submission.Status
+    if submission.status == status.REJECTED:
+        return f"Rejected: {submission.error_count:,} error(s). Fix the file and upload it again."
+    day = (
+        date_format(timezone.localtime(submission.reviewed_at), "Y-m-d")
+        if (submission.reviewed_at)
+        else ""
+    )
+    if submission.status == status.VALIDATED:
+        text = f"Validated: {submission.row_count:,} rows stored"
+        if submission.warning_count:
+            text += f", {submission.warning_count:,} warning(s) to review"
+        if can_submit:
+            return text + ". Submit it for review when ready."
+        if not is_latest:
+            return text + ". A later version exists: only the latest may be submitted."
+        return text + ". A submitter or practice admin of the practice submits it for review."
+    if submission.status == status.SUBMITTED:
+        when = date_format(timezone.localtime(submission.submitted_at), "Y-m-d")
+        return (
+            f"Submitted for review on {when}: an analyst will approve it or return it "
+            "with a comment."
+        )
+    if submission.status == status.APPROVED:
+        if submission.is_current:
+            return (
+                f"Approved on {day}: these are the practice's current data of this kind for "
+                f"{submission.period.year}, used in the benchmarks."
+            )
+        return f"Approved on {day}."
+    if submission.status == status.RETURNED:
+        text = f"Returned by the analyst on {day}, with the comment below."
+        if can_submit:
+            text += " Upload a corrected file, or submit this version again with a note."
+        return text
+    if submission.status == status.SUPERSEDED:
+        return "Superseded: a later version was approved."
+    return submission.progress_message
+
+
 class SubmissionDetailView(SubmissionObjectMixin, PracticeScopedView, TemplateView):
     template_name = "submissions/detail.html"
 
@@ -149,7 +194,15 @@ class SubmissionDetailView(SubmissionObjectMixin, PracticeScopedView, TemplateVi
         ]
         latest = max((v.version for v in versions if v.status != "rejected"), default=0)
         can_write = role_at_least(self.role, Role.SUBMITTER)
+        can_submit = (
+            can_write
+            and submission.status in ("validated", "returned")
+            and submission.version >= latest
+        )
         return super().get_context_data(
+            result_message=result_message(
+                submission, can_submit=can_submit, is_latest=submission.version >= latest
+            ),
             submission=submission,
             schema=kinds.schema_for(submission.kind),
             records_template=kinds.get(submission.kind).records_template,
@@ -169,9 +222,7 @@ class SubmissionDetailView(SubmissionObjectMixin, PracticeScopedView, TemplateVi
             ],
             records_shown=RECORDS_SHOWN,
             versions=versions,
-            can_submit=can_write
-            and submission.status in ("validated", "returned")
-            and submission.version >= latest,
+            can_submit=can_submit,
             can_retry=can_write and services.submission_is_stalled(submission),
             submit_form=SubmitForm(),
             **kwargs,

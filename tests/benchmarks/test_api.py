@@ -329,3 +329,15 @@ def test_a_publication_elsewhere_shows_once_the_stamp_is_read_again(
     services.release_publish(release=draft, user=None, today=date(2025, 6, 1))
     monkeypatch.setattr(selectors, "STAMP_SECONDS", 0.0)
     assert client.get(CELLS, params).json()["results"][0]["release"] == draft.pk
+
+
+def test_position_schema_describes_one_object(db):
+    """The position endpoint answers one object (practice, year, release, metrics)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/practices/{practice_slug}/benchmarks/position/"]["get"]
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Position"}
+    position = schema["components"]["schemas"]["Position"]
+    assert set(position["properties"]) == {"practice", "year", "release", "metrics"}

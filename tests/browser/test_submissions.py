@@ -155,7 +155,7 @@ def test_submitter_downloads_a_template_uploads_a_file_and_submits_it(
     expect(heading).to_contain_text(f"Provider year {YEAR}, version 1")
     expect(heading).to_contain_text("Validated")
     result = page.get_by_role("region", name="Result")
-    expect(result).to_contain_text("Validated: 5 rows. Submit it for review when ready.")
+    expect(result).to_contain_text("Validated: 5 rows stored. Submit it for review when ready.")
     stored_rows = page.get_by_role("region", name="Stored rows")
     expect(stored_rows.get_by_role("columnheader", name="Provider (your id)")).to_be_visible()
     expect(stored_rows.get_by_role("row")).to_have_count(6)  # header and five providers
@@ -175,6 +175,8 @@ def test_submitter_downloads_a_template_uploads_a_file_and_submits_it(
         "“Two new partners in March.”"
     )
     expect(result.get_by_role("button", name="Submit for review")).to_have_count(0)
+    expect(result).to_contain_text("Submitted for review on")
+    expect(result).not_to_contain_text("Submit it for review when ready")
     submission.refresh_from_db()
     assert submission.status == Submission.Status.SUBMITTED
 

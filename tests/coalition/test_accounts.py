@@ -156,3 +156,44 @@ def test_recovery_codes_sign_in_when_the_phone_is_lost(client, db):
     response = client.post(reverse("mfa_authenticate"), {"code": codes[0]})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+# --- reauthentication ---------------------------------------------------------------------------
+def test_staff_set_up_two_factor_right_after_signing_in_without_a_second_password(
+    client, make_staff
+):
+    analyst = make_staff("analyst", totp=False)
+    response = sign_in(client, analyst.email, TEST_PASSWORD)
+    assert response.status_code == 302
+    response = client.get(reverse("staff:directory"))
+    assert response.url == reverse("mfa_activate_totp")
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 200, response.get("Location")
+    assert b"Authenticator secret" in response.content or b"secret" in response.content
+
+
+def test_later_sensitive_actions_still_ask_for_the_password(client, make_staff, settings):
+    import time
+
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+
+    analyst = make_staff("analyst", totp=False)
+    sign_in(client, analyst.email, TEST_PASSWORD)
+    # The sign-in was longer ago than the reauthentication timeout.
+    session = client.session
+    records = session[AUTHENTICATION_METHODS_SESSION_KEY]
+    for record in records:
+        record["at"] = time.time() - settings.ACCOUNT_REAUTHENTICATION_TIMEOUT - 1
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session.save()
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_reauthenticate"))
+
+
+def test_a_session_without_a_sign_in_record_is_asked_for_the_password(client, make_staff):
+    analyst = make_staff("analyst", totp=False)
+    client.force_login(analyst)  # no record of how the session was opened
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_reauthenticate"))

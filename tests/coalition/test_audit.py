@@ -81,3 +81,47 @@ def test_nobody_edits_the_audit_trail_in_the_admin(client_as, make_staff, practi
     page = client.get(f"/admin/coalition/authevent/{event.pk}/change/").content.decode()
     assert 'name="_save"' not in page
     assert ContentType.objects.get_for_model(AuthEvent)
+
+
+def test_changes_show_local_times_and_people_by_name(client_as, analyst, practice_a, settings):
+    from datetime import UTC, datetime
+
+    from tests.factories import InvitationFactory, UserFactory
+
+    settings.TIME_ZONE = "America/New_York"
+    inviter = UserFactory(full_name="Dana Whitfield", email="dana@example.org")
+    invitation = InvitationFactory(practice=practice_a, invited_by=inviter)
+    entry = LogEntry.objects.get_for_object(invitation).get(action=LogEntry.Action.CREATE)
+    # As auditlog stores it: the related user's id, and times in UTC with microseconds.
+    entry.changes = {
+        "invited_by": ["None", str(inviter.pk)],
+        "expires_at": ["None", "2026-03-04 17:05:06.123456+00:00"],
+        "role": ["None", "submitter"],
+    }
+    entry.timestamp = datetime(2026, 3, 4, 17, 5, 6, 654321, tzinfo=UTC)
+    entry.actor = inviter
+    entry.save()
+    page = client_as(analyst).get("/staff/audit/").content.decode()
+    row = page.split(f"{entry.content_type.name}: {entry.object_repr}", 1)[1].split("</tr>")[0]
+    # America/New_York: 17:05 UTC is 12:05 local, in the same format as the When column.
+    assert "2026-03-04 12:05:06" in page
+    assert "2026-03-04 12:05:06" in row and "17:05:06" not in page and ".123456" not in page
+    assert "Dana Whitfield" in row and f"→ {inviter.pk}<" not in row
+    assert "Submitter" in row
+    assert "Dana Whitfield <span" in page  # the Who column names the actor
+    # Reverse relations are no change of the row; a group added reads as such.
+    assert ".None" not in page
+    assert "<strong>Groups</strong>: — → added analyst" in page
+
+
+def test_the_changes_page_reads_related_names_in_few_queries(
+    client_as, analyst, practice_a, django_assert_max_num_queries
+):
+    from tests.factories import InvitationFactory
+
+    for _ in range(20):
+        InvitationFactory(practice=practice_a)
+    client = client_as(analyst)
+    client.get("/staff/audit/")
+    with django_assert_max_num_queries(20):
+        assert client.get("/staff/audit/").status_code == 200

@@ -92,6 +92,15 @@ def test_a_submitter_cannot_manage_members(api_as, submitter_a, viewer_a, practi
     assert response.status_code == 403
 
 
+def test_an_invitation_without_a_role_invites_a_viewer(api_as, admin_a):
+    """The schema says `role` is optional (the model's default): leaving it out is no 500."""
+    response = api_as(admin_a).post(
+        "/api/v1/practices/alpha/invitations/", {"email": "v@example.org"}
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["role"] == "viewer"
+
+
 def test_invitations_through_the_api(api_as, admin_a, django_capture_on_commit_callbacks):
     client = api_as(admin_a)
     with django_capture_on_commit_callbacks(execute=True):

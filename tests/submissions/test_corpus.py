@@ -631,3 +631,61 @@ def test_one_provider_and_month_spelled_two_ways_is_one_month(practice_a, open_p
         ("RAD-1", "2025-03", "71046", "XR", Decimal("4.00"), Decimal("0.8800")),
         ("RAD-1", "2025-04", "71046", "XR", Decimal("1.00"), Decimal("0.2200")),
     ]
+
+
+def _codes(practice, submission) -> list[tuple[str, int | None, str]]:
+    return [
+        (e.code, e.row_number, e.column)
+        for e in SubmissionIssue.objects.for_practice(practice)
+        .filter(submission=submission, severity="error")
+        .order_by("id")
+    ]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_header_problems_and_row_errors_are_reported_in_one_round(
+    practice_a, open_period, file_format
+):
+    """An unknown column does not hide the errors of the known columns' rows."""
+    rows = [[*r, "note"] for r in provider_year_rows(4)]
+    rows[1][3] = "2.5"  # clinical_fte out of range, row 3
+    rows[2][2] = "cardiology"  # not a subspecialty, row 4
+    header = [*PROVIDER_YEAR_HEADER, "notes"]
+    make = csv_bytes if file_format == "csv" else xlsx_bytes
+    submission = upload(
+        practice_a, "provider_year", make(header, rows), filename=f"py.{file_format}"
+    )
+    assert submission.status == Submission.Status.REJECTED
+    found = _codes(practice_a, submission)
+    assert found[0] == ("unknown_column", 1, "notes")
+    assert ("out_of_range", 3, "clinical_fte") in found
+    assert ("not_in_vocabulary", 4, "subspecialty") in found
+    assert submission.issue_counts == {
+        "unknown_column": 1,
+        "out_of_range": 1,
+        "not_in_vocabulary": 1,
+    }
+
+
+def test_a_missing_required_column_is_not_also_reported_on_every_row(practice_a, open_period):
+    header = [c for c in PROVIDER_YEAR_HEADER if c != "work_rvus"]
+    rows = [[v for i, v in enumerate(r) if i != 4] for r in provider_year_rows(3)]
+    rows[0][1] = "2024"  # a row outside the reporting year: still checked
+    rows[2][0] = "RAD-001"  # repeats row 2's key: still checked
+    submission = upload(practice_a, "provider_year", csv_bytes(header, rows))
+    found = _codes(practice_a, submission)
+    assert ("missing_column", 1, "work_rvus") in found
+    assert ("wrong_year", 2, "year") in found
+    assert ("duplicate_key", 4, "provider_id") in found
+    assert not [f for f in found if f[2] == "work_rvus" and f[0] != "missing_column"]
+
+
+def test_a_missing_key_column_skips_only_the_duplicate_check(practice_a, open_period):
+    header = [c for c in PROVIDER_YEAR_HEADER if c != "provider_id"]
+    rows = [r[1:] for r in provider_year_rows(3)]
+    rows[1][2] = "-1"  # clinical_fte out of range, row 3
+    submission = upload(practice_a, "provider_year", csv_bytes(header, rows))
+    found = _codes(practice_a, submission)
+    assert found[0] == ("missing_column", 1, "provider_id")
+    assert ("out_of_range", 3, "clinical_fte") in found
+    assert len(found) == 2

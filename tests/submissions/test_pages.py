@@ -136,6 +136,31 @@ def test_submit_from_the_page(client_as, submitter_a, practice_a, open_period):
     assert submission.status == "submitted" and submission.submitter_note == "Outliers are real."
 
 
+def _result_text(client, submission) -> str:
+    page = client.get(_detail(submission)).content.decode()
+    return page.split("data-result-message>", 1)[1].split("</p>", 1)[0]
+
+
+def test_the_result_text_follows_the_state(
+    client_as, submitter_a, viewer_a, analyst, practice_a, open_period
+):
+    submission = upload(
+        practice_a, "provider_year", csv_bytes(PROVIDER_YEAR_HEADER, provider_year_rows(2))
+    )
+    submitter, viewer = client_as(submitter_a), client_as(viewer_a)
+    assert _result_text(submitter, submission).endswith("Submit it for review when ready.")
+    assert "Submit it" not in _result_text(viewer, submission)
+
+    services.submission_submit(submission=submission, user=submitter_a)
+    text = _result_text(submitter, submission)
+    assert text.startswith("Submitted for review on") and "when ready" not in text
+
+    services.submission_approve(submission=submission, reviewer=analyst)
+    text = _result_text(submitter, submission)
+    assert text.startswith("Approved on") and "current data" in text
+    assert "when ready" not in text
+
+
 def test_history_lists_versions_per_period_and_kind(client_as, viewer_a, practice_a, open_period):
     for seed in (1, 2):
         upload(
@@ -236,3 +261,25 @@ def test_analyst_opens_and_closes_periods(client_as, analyst, db):
     period.refresh_from_db()
     assert period.status == "closed"
     assert "2026" in client.get("/staff/submissions/periods/").content.decode()
+
+
+def test_stored_rows_show_every_provider_year_column(client_as, viewer_a, practice_a, open_period):
+    from practices.submissions.kinds import schema_for
+
+    header = schema_for("provider_year").column_names
+    row = [
+        "RAD-001", "2025", "neuro", "0.9", "10000.50", "550000.00", "1.0", "400000.00",
+        "150000.00", "80000.00", "partner", "12", "40",
+    ]  # fmt: skip
+    submission = upload(practice_a, "provider_year", csv_bytes(header, [row]))
+    assert submission.status == "validated", submission.progress_message
+    page = client_as(viewer_a).get(_detail(submission)).content.decode()
+    rows = page.split('id="rows-h"', 1)[1]
+    for label in (
+        "Provider (your id)", "Year", "Subspecialty", "Clinical FTE", "Work RVUs",
+        "Total compensation", "Total FTE", "Base compensation", "Incentive compensation",
+        "Benefits", "Partner status", "Years in practice", "Call shifts",
+    ):  # fmt: skip
+        assert f">{label}</th>" in rows, label
+    for shown in ("RAD-001", "$400,000.00", "$150,000.00", "$80,000.00", ">12<", ">40<", ">1.000<"):
+        assert shown in rows, shown

@@ -24,7 +24,9 @@ class ReportingPeriodSerializer(serializers.ModelSerializer):
 
 class SubmissionSerializer(PracticeScopedModelSerializer):
     year = serializers.IntegerField(source="period.year", read_only=True)
-    uploaded_by = serializers.EmailField(source="uploaded_by.email", read_only=True, default=None)
+    uploaded_by = serializers.EmailField(
+        source="uploaded_by.email", read_only=True, default=None, allow_null=True
+    )
     url = serializers.SerializerMethodField()
     errors_url = serializers.SerializerMethodField()
     warnings_url = serializers.SerializerMethodField()

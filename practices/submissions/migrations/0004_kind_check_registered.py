@@ -5,20 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('practices', '0001_initial'),
-        ('submissions', '0003_rvu_month_arrays_uncompressed'),
+        ("practices", "0001_initial"),
+        ("submissions", "0003_rvu_month_arrays_uncompressed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='submission',
-            name='submission_kind_valid',
+            model_name="submission",
+            name="submission_kind_valid",
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['provider_year', 'rvu_detail', 'practice_financials', 'safety_event', 'purchase_record'])), name='submission_kind_valid'),
+            model_name="submission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "provider_year",
+                            "rvu_detail",
+                            "practice_financials",
+                            "safety_event",
+                            "purchase_record",
+                        ],
+                    )
+                ),
+                name="submission_kind_valid",
+            ),
         ),
     ]
