@@ -77,7 +77,9 @@ class ContractViewSet(viewsets.ReadOnlyModelViewSet):
 
 class PurchaseFilter(filters.FilterSet):
     contract = filters.CharFilter(field_name="contract__number")
-    year = filters.NumberFilter(field_name="purchased_on", lookup_expr="year")
+    year = filters.NumberFilter(
+        field_name="purchased_on", lookup_expr="year", min_value=2000, max_value=2100
+    )
     purchased_after = filters.DateFilter(field_name="purchased_on", lookup_expr="gte")
     purchased_before = filters.DateFilter(field_name="purchased_on", lookup_expr="lte")
 

@@ -33,8 +33,19 @@ class TransitionSerializer(serializers.ModelSerializer):
         return transition.by.email if transition.by else None
 
 
+def _optional_code(values) -> serializers.CharField:
+    """A code that may still be empty (not triaged yet, not given)."""
+    return serializers.CharField(
+        read_only=True, help_text="one of " + ", ".join(values) + ", or empty"
+    )
+
+
 class SafetyEventSerializer(PracticeScopedModelSerializer):
     event_type = serializers.CharField(source="event_type_id", read_only=True)
+    patient_class = _optional_code(V.PatientClass.values)
+    likelihood = _optional_code(V.Likelihood.values)
+    severity = _optional_code(V.Severity.values)
+    peer_review_score = _optional_code(V.PeerReviewScore.values)
     contributing_factors = serializers.SerializerMethodField()
     reporter = serializers.SerializerMethodField()
     owner = serializers.SerializerMethodField()

@@ -47,7 +47,7 @@ def _call(service, **kwargs):
 
 
 class SafetyEventFilter(filters.FilterSet):
-    year = filters.NumberFilter(field_name="discovered_on__year")
+    year = filters.NumberFilter(field_name="discovered_on__year", min_value=2000, max_value=2100)
     event_type = filters.CharFilter(field_name="event_type_id")
 
     class Meta:
