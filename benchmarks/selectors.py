@@ -439,6 +439,17 @@ def _needed(cell: BenchmarkCell, rules: RuleSet, siblings: list[BenchmarkCell]) 
         elif reason == Reason.MIN_OBSERVATIONS_TAILS:
             more = rules.min_observations_tails - cell.n_observations
             needed.append(f"{more} more observations for p10 and p90")
+        elif reason == Reason.DIFFERENCING:
+            changes = [n for n in cell.suppression_notes if n.startswith("the change")]
+            needed.append(
+                "a wider change since the earlier published version (more practices and "
+                "observations changing): " + "; ".join(changes or ["see the cell's rules"])
+            )
+        elif reason == Reason.COMPLEMENTARY and any(
+            n.startswith("the hidden group") for n in cell.suppression_notes
+        ):
+            groups = [n for n in cell.suppression_notes if n.startswith("the hidden group")]
+            needed.append("widens a hidden group that failed on its own: " + "; ".join(groups))
         elif reason == Reason.COMPLEMENTARY:
             primary = [
                 s

@@ -198,3 +198,19 @@ def test_a_republished_year_recomputes_identically(republished):
     second = republished[3]
     check = selectors.release_recompute_check(release=second)
     assert check.identical, check.cell_differences[:5]
+
+
+def test_the_suppression_report_explains_differencing(republished, client_as, analyst):
+    from django.urls import reverse
+
+    second = republished[3]
+    entries = selectors.suppression_report(release=second)
+    differencing = [e for e in entries if Reason.DIFFERENCING in e.cell.suppression_reasons]
+    assert differencing
+    for entry in differencing:
+        assert len(entry.needed) == len(entry.cell.suppression_reasons)
+        assert any("since v1" in n and "from 1 practice" in n for n in entry.needed)
+    url = reverse("staff_benchmarks:suppression", kwargs={"benchmarkrelease_id": second.pk})
+    page = client_as(analyst).get(url).content.decode()
+    assert "<code>differencing</code>" in page
+    assert "the change of the total since v1: 1 observation from 1 practice" in page
