@@ -79,10 +79,12 @@ def band_chart(
     description: str,
     references: list[tuple[str, Number]] | None = None,
     marker_label: str = "Your practice's median",
+    typical_range: tuple[Number, Number, str] | None = None,
 ) -> SafeString:
     """Horizontal percentile bands, one row per group: p10-p90 light, p25-p75 dark, a bar at
-    the median, a diamond at the practice's median, dots for its providers and dashed lines at
-    reference figures."""
+    the median, a diamond at the practice's median, dots for its providers, dashed lines at
+    reference figures and, behind them, a shaded reference band for a typical range (low,
+    high, label)."""
     references = [(label, v) for label, v in (references or []) if v is not None]
     values = [
         float(v)
@@ -90,14 +92,17 @@ def band_chart(
         for v in (row.p10, row.p25, row.p50, row.p75, row.p90, row.marker, *row.dots)
         if v is not None
     ] + [float(v) for _, v in references]
-    height = AXIS_HEIGHT + ROW_HEIGHT * max(len(rows), 1) + 44
+    has_figures = bool(values)
+    if typical_range is not None:
+        values += [float(typical_range[0]), float(typical_range[1])]
+    height = AXIS_HEIGHT + ROW_HEIGHT * max(len(rows), 1) + 44 + (18 if typical_range else 0)
     parts = [
         f'<svg class="chart band-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
     ]
-    if not values:
+    if not has_figures:
         parts.append(
             f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle" class="chart-note">'
             "No published figures to draw</text></svg>"
@@ -110,6 +115,15 @@ def band_chart(
         return plot_left + (float(value) - low) / (high - low) * (plot_right - plot_left)
 
     bottom = AXIS_HEIGHT + ROW_HEIGHT * len(rows)
+    if typical_range is not None:
+        range_low, range_high, range_label = typical_range
+        # Behind the bands; its legend is a line of its own under the chart's.
+        parts.append(
+            f'<g class="typical-range"><rect x="{x(range_low):.1f}" y="{AXIS_HEIGHT - 4}" '
+            f'width="{x(range_high) - x(range_low):.1f}" height="{bottom - AXIS_HEIGHT + 4}"/>'
+            f'<rect x="{plot_left}" y="{height - 17}" width="14" height="9"/>'
+            f'<text x="{plot_left + 18}" y="{height - 8}">{escape(range_label)}</text></g>'
+        )
     for tick in _nice_ticks(low, high):
         tx = x(tick)
         parts.append(
@@ -160,7 +174,7 @@ def band_chart(
             f'<text class="reference-label" x="{rx:.1f}" y="{bottom + 14 + 12 * (number % 2)}" '
             f'text-anchor="middle">{escape(label)}</text>'
         )
-    legend_y = height - 8
+    legend_y = height - 8 - (18 if typical_range else 0)
     parts.append(
         f'<g class="legend"><rect class="band-outer" x="{plot_left}" y="{legend_y - 9}" width="14" height="9"/>'
         f'<text x="{plot_left + 18}" y="{legend_y}">p10–p90</text>'
@@ -174,6 +188,11 @@ def band_chart(
             f'<path class="marker" d="M{plot_left + 236} {legend_y - 9} L{plot_left + 241} '
             f'{legend_y - 4} L{plot_left + 236} {legend_y + 1} L{plot_left + 231} {legend_y - 4} Z"/>'
             f'<text x="{plot_left + 247}" y="{legend_y}">{escape(marker_label)}</text>'
+        )
+    if any(dot is not None for row in rows for dot in row.dots):
+        parts.append(
+            f'<circle class="dot" cx="{plot_left + 400}" cy="{legend_y - 4}" r="3"/>'
+            f'<text x="{plot_left + 408}" y="{legend_y}">Your providers</text>'
         )
     parts.append("</g>")
     parts.append("</svg>")

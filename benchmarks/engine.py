@@ -19,7 +19,16 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from django.db import connection
 
 from benchmarks.metrics import ALL, DIMENSIONS, METRICS, Metric
-from benchmarks.rules import STATISTICS, CellCounts, Decision, RuleSet, decide
+from benchmarks.rules import (
+    STATISTICS,
+    CellCounts,
+    CellKey,
+    Decision,
+    EarlierVersion,
+    ObservationChange,
+    RuleSet,
+    decide,
+)
 
 PERCENTILES = (("p10", 0.10), ("p25", 0.25), ("p50", 0.50), ("p75", 0.75), ("p90", 0.90))
 FOUR_PLACES = Decimal("0.0001")
@@ -35,6 +44,18 @@ class InputRow:
     sha256: str
     region: str
     size_band: str
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """An earlier published version of the year, as the differencing rule needs it: its
+    recorded inputs and settings (to rebuild its observations) and which cells members read."""
+
+    version: int
+    inputs: list[InputRow]
+    rules: RuleSet
+    cells: frozenset[CellKey]
+    shown: frozenset[CellKey]
 
 
 @dataclass
@@ -56,9 +77,11 @@ def _round(value) -> Decimal | None:
 
 
 # --- SQL ----------------------------------------------------------------------------------------
-def _observations_cte(metrics: list[Metric]) -> str:
+def _observations_cte(metrics: list[Metric], prefix: str = "") -> str:
     """`inputs` and `obs` CTEs: one row per observation and metric with its ratio and its value
-    in every dimension (NULL where the dimension does not apply to the metric)."""
+    in every dimension (NULL where the dimension does not apply to the metric). With a prefix,
+    the CTEs and their parameters carry it (`old_inputs`, `%(old_year)s`...), so that two sets
+    of inputs can be read in one statement."""
     branches = []
     for metric in metrics:
         source = metric.source
@@ -72,17 +95,18 @@ def _observations_cte(metrics: list[Metric]) -> str:
             f"SELECT '{metric.code}'::text AS metric, r.practice_id, ({source.key_sql})::text "
             f"AS obs_key, ({metric.numerator_sql})::numeric / "
             f"nullif(({metric.denominator_sql})::numeric, 0) AS v_num, {dims} "
-            f"FROM {source.table} r JOIN inputs i ON i.submission_id = r.submission_id "
+            f"FROM {source.table} r JOIN {prefix}inputs i ON i.submission_id = r.submission_id "
             f"AND i.practice_id = r.practice_id "
             f"WHERE r.year = %(year)s AND ({source.eligibility_sql}) AND ({metric.condition_sql})"
         )
     union = "\nUNION ALL\n".join(branches)
-    return (
-        "inputs AS (SELECT * FROM unnest(%(submission_ids)s::bigint[], "
+    sql = (
+        f"{prefix}inputs AS (SELECT * FROM unnest(%(submission_ids)s::bigint[], "
         "%(practice_ids)s::bigint[], %(regions)s::text[], %(size_bands)s::text[]) "
         "AS i(submission_id, practice_id, region, size_band)),\n"
-        f"obs AS (SELECT * FROM ({union}) AS all_obs WHERE v_num IS NOT NULL)"
+        f"{prefix}obs AS (SELECT * FROM ({union}) AS all_obs WHERE v_num IS NOT NULL)"
     )
+    return sql.replace("%(", f"%({prefix}") if prefix else sql
 
 
 def _params(*, year: int, inputs: list[InputRow], rules: RuleSet) -> dict:
@@ -111,15 +135,40 @@ per_practice AS (
     FROM expanded GROUP BY metric, dimension, value, practice_id
 ),
 practice_counts AS (
-    SELECT metric, dimension, value, count(*) AS n_practices, max(n) AS max_n
+    SELECT metric, dimension, value, count(*) AS n_practices, max(n) AS max_n,
+           array_agg(practice_id ORDER BY practice_id) AS practice_ids,
+           array_agg(n::int ORDER BY practice_id) AS practice_ns
     FROM per_practice GROUP BY metric, dimension, value
 )
 SELECT e.metric, e.dimension, e.value, count(*)::int, pc.n_practices::int, pc.max_n::int,
        round(avg(e.v_num), 4),
-       percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY e.v_num::float8)
+       percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY e.v_num::float8),
+       pc.practice_ids, pc.practice_ns
 FROM expanded e JOIN practice_counts pc USING (metric, dimension, value)
-GROUP BY e.metric, e.dimension, e.value, pc.n_practices, pc.max_n
+GROUP BY e.metric, e.dimension, e.value, pc.n_practices, pc.max_n, pc.practice_ids,
+         pc.practice_ns
 ORDER BY e.metric, e.dimension, e.value
+"""
+
+
+def _changes_sql(metrics: list[Metric]) -> str:
+    """The observations that are not the same in the new inputs (`obs`) and an earlier
+    version's (`old_obs`): present in one only, or with another value or dimension value."""
+    dims = [f"d_{code}" for code in DIMENSION_CODES]
+    differs = " OR ".join(
+        ["n.metric IS NULL", "o.metric IS NULL", "n.v_num <> o.v_num"]
+        + [f"n.{d} IS DISTINCT FROM o.{d}" for d in dims]
+    )
+    return f"""
+WITH {_observations_cte(metrics)},
+{_observations_cte(metrics, prefix="old_")}
+SELECT coalesce(n.metric, o.metric), coalesce(n.practice_id, o.practice_id),
+       o.metric IS NOT NULL, {", ".join(f"o.{d}" for d in dims)},
+       n.metric IS NOT NULL, {", ".join(f"n.{d}" for d in dims)},
+       (n.v_num IS DISTINCT FROM o.v_num) AND n.metric IS NOT NULL AND o.metric IS NOT NULL
+FROM obs n FULL OUTER JOIN old_obs o
+  ON o.metric = n.metric AND o.practice_id = n.practice_id AND o.obs_key = n.obs_key
+WHERE {differs}
 """
 
 
@@ -167,10 +216,60 @@ computed AS (
 
 
 # --- entry points -------------------------------------------------------------------------------
+def observation_changes(
+    *,
+    year: int,
+    inputs: list[InputRow],
+    rules: RuleSet,
+    earlier: PublishedVersion,
+    metrics: list[Metric] | None = None,
+) -> list[ObservationChange]:
+    """Every observation that differs between `inputs` and an earlier version's inputs, each
+    read with its own settings (minimum clinical FTE) and recorded region and size band."""
+    metrics = list(metrics or METRICS.values())
+    params = _params(year=year, inputs=inputs, rules=rules)
+    params.update(
+        {
+            f"old_{k}": v
+            for k, v in _params(year=year, inputs=earlier.inputs, rules=earlier.rules).items()
+        }
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_changes_sql(metrics), params)
+        rows = cursor.fetchall()
+    width = len(DIMENSION_CODES)
+
+    def dimension_values(present, values) -> dict[str, str] | None:
+        if not present:
+            return None
+        found = {ALL: ALL}
+        found.update(
+            {code: v for code, v in zip(DIMENSION_CODES, values, strict=True) if v is not None}
+        )
+        return found
+
+    return [
+        ObservationChange(
+            metric=row[0],
+            practice=row[1],
+            before=dimension_values(row[2], row[3 : 3 + width]),
+            after=dimension_values(row[3 + width], row[4 + width : 4 + 2 * width]),
+            value_changed=row[-1],
+        )
+        for row in rows
+    ]
+
+
 def compute_cells(
-    *, year: int, inputs: list[InputRow], rules: RuleSet, metrics: list[Metric] | None = None
+    *,
+    year: int,
+    inputs: list[InputRow],
+    rules: RuleSet,
+    metrics: list[Metric] | None = None,
+    earlier: list[PublishedVersion] = (),
 ) -> list[ComputedCell]:
-    """Every cell of the year with the rules applied. Reads only the inputs' records."""
+    """Every cell of the year with the rules applied. Reads only the inputs' records (and, for
+    the differencing rule, those of the earlier published versions of the year)."""
     metrics = list(metrics or METRICS.values())
     if not inputs:
         return []
@@ -182,7 +281,8 @@ def compute_cells(
     source_of = {m.code: m.source.code for m in metrics}
     raw: dict[tuple[str, str, str], dict[str, Decimal | None]] = {}
     counts = []
-    for metric, dimension, value, n_obs, n_practices, max_n, mean, percentiles in rows:
+    for row in rows:
+        metric, dimension, value, n_obs, n_practices, max_n, mean, percentiles = row[:8]
         cell = CellCounts(
             metric=metric,
             source=source_of[metric],
@@ -191,13 +291,27 @@ def compute_cells(
             n_observations=n_obs,
             n_practices=n_practices,
             max_practice_observations=max_n,
+            practice_counts=tuple(zip(row[8], row[9], strict=True)),
         )
         counts.append(cell)
         stats: dict[str, Decimal | None] = {"mean": Decimal(mean)}
         for (name, _), percentile in zip(PERCENTILES, percentiles, strict=True):
             stats[name] = _round(percentile)
         raw[cell.key] = stats
-    decisions = decide(counts, rules)
+    versions = [
+        EarlierVersion(
+            version=version.version,
+            cells=version.cells,
+            shown=version.shown,
+            changes=tuple(
+                observation_changes(
+                    year=year, inputs=inputs, rules=rules, earlier=version, metrics=metrics
+                )
+            ),
+        )
+        for version in earlier
+    ]
+    decisions = decide(counts, rules, versions)
     cells = []
     for cell in counts:
         decision = decisions[cell.key]

@@ -12,6 +12,7 @@ they were when the release was computed).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from practices.regions import REGION_CHOICES, SIZE_BAND_CHOICES
 
@@ -132,6 +133,8 @@ class Metric:
     # The upload column an outlier warning about this metric points at (practices/submissions/
     # checks.py); a metric without one gets no outlier warning on upload.
     input_column: str = ""
+    # A typical range drawn as a reference band on charts: (low, high, label).
+    typical_range: tuple[Decimal, Decimal, str] | None = None
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -239,5 +242,7 @@ register(
         denominator_sql="r.radiologist_fte",
         description="(provider_expense + operating_expense - total_revenue) / radiologist_fte",
         money=True,
+        # SPEC 5: the typical hospital support per radiologist FTE.
+        typical_range=(Decimal(100_000), Decimal(300_000), "Typical $100,000–$300,000 per FTE"),
     )
 )

@@ -230,6 +230,9 @@ class BenchmarkCell(models.Model):
     p90 = models.DecimalField(null=True, blank=True, **STAT_DIGITS)
     suppressed = models.BooleanField(default=False)
     suppression_reasons = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    # Staff only: how a residual or differencing rule reached its decision, in words (the
+    # groups of observations concerned and their counts). Never shown to members.
+    suppression_notes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["metric", "dimension", "value"]

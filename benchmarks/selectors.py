@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from benchmarks import engine
-from benchmarks.engine import InputRow
+from benchmarks.engine import InputRow, PublishedVersion
 from benchmarks.metrics import ALL, DIMENSIONS, METRICS, Metric
 from benchmarks.models import (
     BenchmarkCell,
@@ -182,6 +182,34 @@ def release_cell_summary(*, release_ids: list[int]) -> dict[int, dict[str, int]]
         }
         for row in rows
     }
+
+
+def earlier_published_versions(*, release: BenchmarkRelease) -> list[PublishedVersion]:
+    """The published versions of the release's year numbered below it, as the differencing
+    rule reads them: members can read every one of them. Versions below an unpublished
+    release are all published (a year has one unpublished release at most), so the list is
+    the same when the release is computed and whenever it is checked later."""
+    versions = []
+    for earlier in (
+        published_releases()
+        .filter(year=release.year, version__lt=release.version)
+        .order_by("version")
+    ):
+        cells = list(
+            BenchmarkCell.objects.filter(release=earlier).values_list(
+                "metric", "dimension", "value", "suppressed"
+            )
+        )
+        versions.append(
+            PublishedVersion(
+                version=earlier.version,
+                inputs=release_inputs(release=earlier),
+                rules=earlier.rules,
+                cells=frozenset((m, d, v) for m, d, v, _ in cells),
+                shown=frozenset((m, d, v) for m, d, v, hidden in cells if not hidden),
+            )
+        )
+    return versions
 
 
 def previous_release(*, release: BenchmarkRelease) -> BenchmarkRelease | None:
@@ -409,6 +437,17 @@ def _needed(cell: BenchmarkCell, rules: RuleSet, siblings: list[BenchmarkCell]) 
         elif reason == Reason.MIN_OBSERVATIONS_TAILS:
             more = rules.min_observations_tails - cell.n_observations
             needed.append(f"{more} more observations for p10 and p90")
+        elif reason == Reason.DIFFERENCING:
+            changes = [n for n in cell.suppression_notes if n.startswith("the change")]
+            needed.append(
+                "a wider change since the earlier published version (more practices and "
+                "observations changing): " + "; ".join(changes or ["see the cell's rules"])
+            )
+        elif reason == Reason.COMPLEMENTARY and any(
+            n.startswith("the hidden group") for n in cell.suppression_notes
+        ):
+            groups = [n for n in cell.suppression_notes if n.startswith("the hidden group")]
+            needed.append("widens a hidden group that failed on its own: " + "; ".join(groups))
         elif reason == Reason.COMPLEMENTARY:
             primary = [
                 s
@@ -514,7 +553,13 @@ def release_recompute_check(*, release: BenchmarkRelease) -> RecomputeCheck:
         return RecomputeCheck(["The release has not been computed."], 0)
     inputs = release_inputs(release=release)
     computed = {
-        c.key: c for c in engine.compute_cells(year=release.year, inputs=inputs, rules=rules)
+        c.key: c
+        for c in engine.compute_cells(
+            year=release.year,
+            inputs=inputs,
+            rules=rules,
+            earlier=earlier_published_versions(release=release),
+        )
     }
     stored = {
         (c.metric, c.dimension, c.value): c for c in BenchmarkCell.objects.filter(release=release)
@@ -537,6 +582,7 @@ def release_recompute_check(*, release: BenchmarkRelease) -> RecomputeCheck:
                 [str(r) for r in new.decision.reasons],
                 old.suppression_reasons,
             ),
+            "suppression_notes": (list(new.decision.notes), old.suppression_notes),
             **{name: (new.statistics[name], getattr(old, name)) for name in STATISTICS},
         }
         for name, (a, b) in pairs.items():

@@ -194,7 +194,12 @@ def _release_compute(*, release_id: int) -> BenchmarkRelease | None:
         )
         for row in inputs
     )
-    cells = engine.compute_cells(year=release.year, inputs=inputs, rules=rules)
+    cells = engine.compute_cells(
+        year=release.year,
+        inputs=inputs,
+        rules=rules,
+        earlier=selectors.earlier_published_versions(release=release),
+    )
     BenchmarkCell.objects.bulk_create(
         (
             BenchmarkCell(
@@ -207,6 +212,7 @@ def _release_compute(*, release_id: int) -> BenchmarkRelease | None:
                 max_practice_observations=cell.counts.max_practice_observations,
                 suppressed=cell.decision.suppressed,
                 suppression_reasons=[str(reason) for reason in cell.decision.reasons],
+                suppression_notes=list(cell.decision.notes),
                 **cell.statistics,
             )
             for cell in cells

@@ -16,6 +16,7 @@ urlpatterns = [
     path(f"{RELEASE}verify/", views.ReleaseVerifyView.as_view(), name="verify"),
     path(f"{RELEASE}export/", views.ReleaseExportView.as_view(), name="export"),
     path(f"{RELEASE}publish/", views.ReleasePublishView.as_view(), name="publish"),
+    path(f"{RELEASE}progress/", views.ReleaseProgressView.as_view(), name="progress"),
     path(f"{RELEASE}recompute/", views.ReleaseRecomputeView.as_view(), name="recompute"),
     path(f"{RELEASE}discard/", views.ReleaseDiscardView.as_view(), name="discard"),
     path("rules/", views.RuleSettingsView.as_view(), name="rules"),

@@ -8,8 +8,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -87,6 +88,38 @@ class ReleaseListView(StaffView, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+def _publish_state(release: BenchmarkRelease, user) -> dict:
+    """Whether the publish button is offered, enabled, and from when the year opens."""
+    opens_on = publishable_on(release.year, release.rules) if release.rules else None
+    return {
+        "opens_on": opens_on,
+        "can_publish": user.has_perm("benchmarks.publish_release"),
+        "publishable_now": opens_on is not None and timezone.localdate() >= opens_on,
+    }
+
+
+class ReleaseProgressView(StaffView, View):
+    """The state of a release's computation as JSON, polled by the staff pages while it is
+    queued or computing (benchmarks/static/benchmarks/release-progress.js)."""
+
+    def get(self, request, benchmarkrelease_id: int):
+        release = _release(benchmarkrelease_id)
+        processing = release.status in (
+            BenchmarkRelease.Status.QUEUED,
+            BenchmarkRelease.Status.COMPUTING,
+        )
+        waited = (timezone.now() - release.requested_at).total_seconds()
+        return JsonResponse(
+            {
+                "status": release.status,
+                "status_display": release.get_status_display(),
+                "processing": processing,
+                "seconds_since_request": round(waited),
+                "error": release.error,
+            }
+        )
+
+
 class ReleaseCellsView(StaffView, TemplateView):
     """Every cell of a release (drafts included), with true counts, filtered."""
 
@@ -118,9 +151,8 @@ class ReleaseCellsView(StaffView, TemplateView):
             release=release,
             form=form,
             cells=cells,
-            opens_on=publishable_on(release.year, release.rules) if release.rules else None,
             previous=selectors.previous_release(release=release),
-            can_publish=request.user.has_perm("benchmarks.publish_release"),
+            **_publish_state(release, request.user),
             can_compute=request.user.has_perm("benchmarks.compute_release"),
             inputs=selectors.release_inputs(release=release),
         )
@@ -187,9 +219,33 @@ class ReleaseVerifyView(StaffView, TemplateView):
         )
 
 
-class ReleasePublishView(StaffView, View):
+class ReleasePublishView(StaffView, TemplateView):
+    """GET asks for confirmation (what will be published, and that it is permanent); POST
+    publishes."""
+
     permission_required = "benchmarks.publish_release"
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+    template_name = "benchmarks/staff/publish_confirm.html"
+
+    def get(self, request, benchmarkrelease_id: int):
+        release = _release(benchmarkrelease_id)
+        if release.status != BenchmarkRelease.Status.DRAFT:
+            messages.error(request, "Only a computed draft can be published.")
+            return redirect("staff_benchmarks:release", benchmarkrelease_id=release.pk)
+        summary = selectors.release_cell_summary(release_ids=[release.pk]).get(release.pk, {})
+        return self.render_to_response(
+            self.get_context_data(
+                release=release,
+                summary=summary,
+                differencing=BenchmarkCell.objects.filter(
+                    release=release, suppression_reasons__contains=["differencing"]
+                ).count(),
+                earlier=selectors.published_releases().filter(
+                    year=release.year, version__lt=release.version
+                ),
+                **_publish_state(release, request.user),
+            )
+        )
 
     def post(self, request, benchmarkrelease_id: int):
         release = _release(benchmarkrelease_id)

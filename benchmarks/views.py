@@ -108,6 +108,7 @@ class BenchmarksIndexView(MembersOnlyMixin, TemplateView):
                     title=f"{metric.label}, {year}, by {DIMENSIONS[dimension].label.lower()}",
                     description="Coalition percentile bands; the table below lists the figures.",
                     references=[(reference_label(f), f.value) for f in references],
+                    typical_range=metric.typical_range,
                 ),
             )
         return self.render_to_response(self.get_context_data(**context))
@@ -238,8 +239,14 @@ class PracticePositionView(PracticePositionMixin, TemplateView):
                 title=f"{metric.label}: your practice against the coalition, {release.year}",
                 description="Coalition p10-p90 and p25-p75 bands with the median; the diamond "
                 "is your practice's median, dots are your providers. The tables beside list "
-                "every figure.",
+                "every figure."
+                + (
+                    f" The shaded band is the {metric.typical_range[2].lower()}."
+                    if metric.typical_range
+                    else ""
+                ),
                 references=references,
+                typical_range=metric.typical_range,
             ),
             "trend_chart": charts.trend_chart(
                 trend_points,

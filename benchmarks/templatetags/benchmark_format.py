@@ -51,3 +51,12 @@ def reasons(value) -> str:
     """Rule codes (a list, or joined with ';') as words."""
     codes = value.split(";") if isinstance(value, str) else list(value or [])
     return reason_text([c for c in codes if c])
+
+
+@register.filter
+def breakable(code: str) -> str:
+    """A metric or rule code that may wrap after its underscores (not inside a word)."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(escape(code).replace("_", "_<wbr>"))  # noqa: S308 - escaped first

@@ -14,6 +14,15 @@ PRACTICE_DIMENSIONS = ("region", "practice_size")
 
 def observations(data, practice_dims: dict[int, dict[str, str]], min_fte=Decimal("0.5")):
     """metric -> list of (practice_id, value as Decimal, {dimension: value})."""
+    return {
+        metric: [row[1:] for row in rows]
+        for metric, rows in keyed_observations(data, practice_dims, min_fte).items()
+    }
+
+
+def keyed_observations(data, practice_dims: dict[int, dict[str, str]], min_fte=Decimal("0.5")):
+    """metric -> list of (observation id, practice_id, value, {dimension: value}); the id is
+    (practice, provider pseudonym) for provider-years, (practice, "") for practice-years."""
     out = defaultdict(list)
     for row in data.providers:
         if row.clinical_fte < min_fte:
@@ -23,23 +32,25 @@ def observations(data, practice_dims: dict[int, dict[str, str]], min_fte=Decimal
             "partner_status": row.partner_status or "unspecified",
             **practice_dims[row.practice_id],
         }
-        out["wrvu_per_fte"].append((row.practice_id, row.work_rvus / row.clinical_fte, dims))
+        key = (row.practice_id, row.pseudonym)
+        out["wrvu_per_fte"].append((key, row.practice_id, row.work_rvus / row.clinical_fte, dims))
         out["comp_per_fte"].append(
-            (row.practice_id, row.total_compensation / row.clinical_fte, dims)
+            (key, row.practice_id, row.total_compensation / row.clinical_fte, dims)
         )
         if row.work_rvus > 0:
             out["comp_per_wrvu"].append(
-                (row.practice_id, row.total_compensation / row.work_rvus, dims)
+                (key, row.practice_id, row.total_compensation / row.work_rvus, dims)
             )
     for row in data.financials:
         dims = dict(practice_dims[row.practice_id])
         expenses = row.provider_expense + row.operating_expense
+        key = (row.practice_id, "")
         out["revenue_per_fte"].append(
-            (row.practice_id, row.total_revenue / row.radiologist_fte, dims)
+            (key, row.practice_id, row.total_revenue / row.radiologist_fte, dims)
         )
-        out["expense_per_fte"].append((row.practice_id, expenses / row.radiologist_fte, dims))
+        out["expense_per_fte"].append((key, row.practice_id, expenses / row.radiologist_fte, dims))
         out["support_needed_per_fte"].append(
-            (row.practice_id, (expenses - row.total_revenue) / row.radiologist_fte, dims)
+            (key, row.practice_id, (expenses - row.total_revenue) / row.radiologist_fte, dims)
         )
     return out
 

@@ -89,7 +89,8 @@ def test_band_chart_is_accessible_and_escapes_labels():
     assert 'role="img"' in svg and 'aria-labelledby="c1-title c1-desc"' in svg
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "Desc &amp; more" in svg and "Survey &lt;b&gt;" in svg
-    assert svg.count('class="dot"') == 2 and 'class="marker"' in svg
+    plot = svg.split('<g class="legend">')[0]  # the legend shows one dot and one diamond too
+    assert plot.count('class="dot"') == 2 and 'class="marker"' in plot
 
 
 def test_band_chart_without_figures_says_so():
@@ -117,3 +118,42 @@ def test_compact_numbers():
     assert charts.compact(54.43) == "54.43"
     assert charts.compact(-195441) == "-195k"
     assert charts.compact(2_500_000) == "2.50M"
+
+
+def test_band_chart_legend_names_the_provider_dots():
+    row = charts.BandRow("All", 1, 2, 3, 4, 5, marker=3, dots=[2.5, 3.5])
+    svg = str(charts.band_chart([row], chart_id="c", title="t", description="d"))
+    legend = svg[svg.index('<g class="legend">') :]
+    assert 'class="dot"' in legend and "Your providers" in legend
+    without = str(
+        charts.band_chart(
+            [charts.BandRow("All", 1, 2, 3, 4, 5)], chart_id="c", title="t", description="d"
+        )
+    )
+    assert "Your providers" not in without
+
+
+def test_hospital_support_chart_shows_the_typical_range_as_a_band():
+    from benchmarks.metrics import METRICS
+
+    typical = METRICS["support_needed_per_fte"].typical_range
+    assert typical[:2] == (Decimal(100_000), Decimal(300_000))
+    row = charts.BandRow("All", -200_000, -100_000, 10_000, 250_000, 500_000)
+    svg = str(
+        charts.band_chart([row], chart_id="c", title="t", description="d", typical_range=typical)
+    )
+    band = svg[svg.index('<g class="typical-range">') :]
+    assert "Typical $100,000–$300,000 per FTE" in band
+    # The band spans 100,000 to 300,000 on the chart's own scale: as wide as the distance
+    # between p75 (250,000) and p25 (-100,000) times 200/350.
+    import re
+
+    rect = re.search(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', band)
+    inner = re.search(r'class="band-inner" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)
+    assert abs(float(rect.group(2)) - float(inner.group(2)) * 200 / 350) < 0.2
+    # Figures far outside the range still widen the scale to include it.
+    small = charts.BandRow("All", 1, 2, 3, 4, 5)
+    svg = str(
+        charts.band_chart([small], chart_id="c", title="t", description="d", typical_range=typical)
+    )
+    assert "300k" in svg or "250k" in svg

@@ -228,3 +228,61 @@ def test_reference_figures_are_managed_by_staff(client_as, analyst, db):
     delete = reverse("staff_benchmarks:reference_delete", kwargs={"referencefigure_id": figure.pk})
     assert client.post(delete).status_code == 302
     assert not ReferenceFigure.objects.filter(pk=figure.pk).exists()
+
+
+def test_publishing_asks_for_confirmation_first(client_as, analyst, coalition):
+    draft = services.release_compute(
+        release_id=services.release_request(year=2024, enqueue=False).pk
+    )
+    url = reverse("staff_benchmarks:publish", kwargs={"benchmarkrelease_id": draft.pk})
+    page = client_as(analyst).get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Publish the 2024 benchmarks v2?" in text
+    assert "Members keep reading v1 of 2024" in text and "permanent" in text
+    assert f'method="post" action="{url}"' in text
+    draft.refresh_from_db()
+    assert draft.status == "draft"  # asking is not publishing
+    cells = reverse("staff_benchmarks:release", kwargs={"benchmarkrelease_id": draft.pk})
+    release_page = client_as(analyst).get(cells).content.decode()
+    assert f'<form method="get" action="{url}"><button type="submit" class="primary">Publish…' in (
+        release_page
+    )
+
+
+def test_the_publish_button_is_disabled_with_its_date_until_the_year_opens(
+    client_as, analyst, coalition, monkeypatch
+):
+    from datetime import date
+
+    draft = services.release_compute(
+        release_id=services.release_request(year=2024, enqueue=False).pk
+    )
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: date(2025, 3, 31))
+    cells = reverse("staff_benchmarks:release", kwargs={"benchmarkrelease_id": draft.pk})
+    text = client_as(analyst).get(cells).content.decode()
+    assert 'disabled aria-describedby="opens-on">Publish…</button>' in text
+    assert "Publishable from April 1, 2025" in text
+    confirm = reverse("staff_benchmarks:publish", kwargs={"benchmarkrelease_id": draft.pk})
+    text = client_as(analyst).get(confirm).content.decode()
+    assert "disabled" in text and "Publishable from April 1, 2025" in text
+    assert 'method="post"' not in text.split("<main")[1].split("</main>")[0]
+
+
+def test_the_progress_of_a_computation_is_served_as_json(client_as, analyst, coalition):
+    release = services.release_request(year=2024, enqueue=False)
+    url = reverse("staff_benchmarks:progress", kwargs={"benchmarkrelease_id": release.pk})
+    state = client_as(analyst).get(url).json()
+    assert state["status"] == "queued" and state["processing"] is True
+    listing = client_as(analyst).get(reverse("staff_benchmarks:releases")).content.decode()
+    assert f'data-release-progress="{url}"' in listing and "<progress" in listing
+    assert "benchmarks/release-progress" in listing and "<script>" not in listing
+    services.release_compute(release_id=release.pk)
+    state = client_as(analyst).get(url).json()
+    assert state["status"] == "draft" and state["processing"] is False
+
+
+def test_the_progress_of_a_computation_is_for_staff_only(client_as, viewer_a, coalition):
+    release = coalition.releases[2024]
+    url = reverse("staff_benchmarks:progress", kwargs={"benchmarkrelease_id": release.pk})
+    assert client_as(viewer_a).get(url).status_code == 403

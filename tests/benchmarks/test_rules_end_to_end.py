@@ -1,6 +1,7 @@
 """The disclosure properties end to end: random coalitions go through the database, the SQL
 engine and publication; what members can read (the public form of every cell) must obey every
-rule against the true figures, and no withheld count or sum may be recoverable."""
+rule against the true figures, no withheld count or sum may be recoverable, and no group
+members can work out (a total minus its published siblings) may break a rule."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from benchmarks import selectors
 from benchmarks.models import BenchmarkCell
 from practices.models import Practice
-from tests.benchmarks import expected, factories
+from tests.benchmarks import attack, expected, factories
 from tests.benchmarks.attack import recoverable
 from tests.benchmarks.conftest import publish_year
 
@@ -140,6 +141,12 @@ def test_published_cells_obey_the_rules_and_hide_what_they_withhold(db, shape):
             for rows in by_metric.values():
                 assert recoverable(rows, "count") == []
                 assert recoverable(rows, "sum") == []
+            # No cell, total minus published siblings or other union of siblings members can
+            # work out comes from too few practices or observations.
+            dims = {p.pk: {"region": p.region, "practice_size": p.size_band} for p in members}
+            truth = attack.observations_of(expected.keyed_observations(data, dims))
+            rules = release.rules
+            assert attack.leaks([attack.Version(public=public, observations=truth)], rules) == []
             raise Rollback
     except Rollback:
         pass

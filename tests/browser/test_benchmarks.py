@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import re
 import statistics
+import urllib.request
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from benchmarks import services
 from benchmarks.models import BenchmarkCell, BenchmarkRelease
 from benchmarks.templatetags.benchmark_format import figure
 from tests.benchmarks import factories
-from tests.browser.helpers import open_page, path_is, screenshot, sign_in
+from tests.browser.helpers import SCREENSHOT_DIR, open_page, path_is, screenshot, sign_in
 from tests.factories import TEST_PASSWORD, enable_totp
 
 pytestmark = pytest.mark.browser
@@ -25,6 +27,14 @@ PROVIDERS_PER_PRACTICE = [14, 9, 12, 20, 7, 16, 11, 5, 18, 13, 8, 10]
 MIN_CLINICAL_FTE = Decimal("0.5")
 WRVU_PER_FTE = re.compile(r"^Work RVUs per clinical FTE")
 REVENUE_PER_FTE = re.compile(r"^Revenue per radiologist FTE")
+
+
+@pytest.fixture(autouse=True)
+def warm_live_server(live_server):
+    """The live server's first request loads the URL configuration and every view module,
+    which on a busy machine takes longer than a browser wait; make it before the browser."""
+    url = f"{live_server.url}/accounts/login/"
+    urllib.request.urlopen(url, timeout=120).close()  # noqa: S310 - the live server, http
 
 
 @pytest.fixture
@@ -225,7 +235,11 @@ def test_analyst_computes_reads_and_publishes_a_release_members_see_only_once_pu
     analyst_page.get_by_role("navigation", name="This release").get_by_role(
         "link", name="Cells"
     ).click()
-    analyst_page.get_by_role("button", name="Publish").click()
+    analyst_page.get_by_role("button", name="Publish…").click()
+    expect(analyst_page.get_by_role("heading", level=1)).to_have_text(
+        "Publish the 2024 benchmarks v1?"
+    )
+    analyst_page.get_by_role("button", name="Publish 2024 v1").click()
     expect(analyst_page.get_by_role("status")).to_contain_text(
         "The 2024 benchmarks (v1) are published."
     )
@@ -242,3 +256,111 @@ def test_analyst_computes_reads_and_publishes_a_release_members_see_only_once_pu
     expect(page).to_have_url(path_is(f"/benchmarks/releases/{draft.pk}/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("2024 benchmarks version 1")
     screenshot(page, "benchmarks-release-published")
+
+
+WIDE = {"width": 1366, "height": 900}
+
+
+def wide_page(browser, live_server) -> Page:
+    context = browser.new_context(base_url=live_server.url, viewport=WIDE)
+    # Full-page pictures of long tables take a while on a busy machine.
+    context.set_default_timeout(30_000)
+    context.set_default_navigation_timeout(30_000)
+    return context.new_page()
+
+
+def picture(page: Page, name: str, at=None) -> None:
+    """What a person sees at 1366 x 900 (scrolled to `at`), under test-results/screenshots/."""
+    if at is not None:
+        at.scroll_into_view_if_needed()
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"))
+
+
+def tables_fit(page: Page) -> list[str]:
+    """Tables whose scroll box is wider than what shows (their right columns cut off), and
+    reason cells so narrow that their words stack one per line."""
+    return page.evaluate(
+        """() => {
+        const problems = [];
+        document.querySelectorAll('main .table-scroll').forEach((box, i) => {
+            if (box.scrollWidth > box.clientWidth + 1) {
+                problems.push(`table ${i}: ${box.scrollWidth}px in ${box.clientWidth}px`);
+            }
+        });
+        document.querySelectorAll('main table tbody tr td:last-child').forEach((cell) => {
+            const text = cell.innerText.trim();
+            if (text.split(/\\s+/).length >= 4 && cell.getBoundingClientRect().width < 160) {
+                problems.push(`narrow cell (${Math.round(cell.getBoundingClientRect().width)}px): ${text.slice(0, 40)}`);
+            }
+        });
+        return problems;
+    }"""
+    )
+
+
+def test_benchmark_pages_at_1366_px(browser, live_server, coalition_members, viewer_a, make_staff):
+    """The release table and the suppression report fit their box at 1366 px; the staff
+    release page follows a computation by itself, asks before publishing and says when a
+    year opens; the position page's legend names the provider dots and the hospital-support
+    chart shows the typical range."""
+    approved_year(coalition_members, 2023)
+    published = published_release(2023)
+    approved_year(coalition_members, 2024)
+    services.reference_figures_seed()
+    analyst = make_staff("analyst", totp=False)
+    secret = enable_totp(analyst)
+
+    member = wide_page(browser, live_server)
+    sign_in(member, live_server, viewer_a.email, TEST_PASSWORD)
+    member.goto(f"/benchmarks/releases/{published.pk}/")
+    picture(member, "wide-release-table", member.locator("table.cells, main table").first)
+    assert tables_fit(member) == []
+    member.goto("/practices/alpha/benchmarks/?year=2023")
+    picture(member, "wide-position-wrvu", member.get_by_role("region", name=WRVU_PER_FTE))
+    wrvu = member.get_by_role("region", name=WRVU_PER_FTE)
+    expect(wrvu.locator("svg.chart").first.locator(".legend")).to_contain_text("Your providers")
+    support = member.get_by_role("region", name=re.compile(r"^Hospital support needed"))
+    picture(member, "wide-position-support", support)
+    band = support.locator("svg.chart").first.locator(".typical-range")
+    expect(band).to_have_count(1)
+    expect(support.locator("svg.chart").first).to_contain_text("Typical $100,000–$300,000")
+
+    staff = wide_page(browser, live_server)
+    sign_in(staff, live_server, analyst.email, TEST_PASSWORD, totp_secret=secret)
+    staff.goto(f"/staff/benchmarks/releases/{published.pk}/suppression/")
+    picture(staff, "wide-suppression-report", staff.locator("main table").first)
+    assert tables_fit(staff) == []
+
+    # A draft requested but not computed yet: the list shows it queued and follows it.
+    queued = services.release_request(year=2024, user=analyst, enqueue=False)
+    staff.goto("/staff/benchmarks/")
+    row = staff.get_by_role("row").filter(has=staff.get_by_role("link", name="2024", exact=True))
+    expect(row).to_contain_text("Queued")
+    expect(row.get_by_role("progressbar")).to_have_count(1)
+    picture(staff, "wide-releases-queued")
+    services.release_compute(release_id=queued.pk)
+    expect(row).to_contain_text("Draft", timeout=15_000)
+    expect(row.get_by_role("progressbar")).to_have_count(0)
+    picture(staff, "wide-releases-computed")
+
+    # Publishing asks first.
+    row.get_by_role("link", name="2024", exact=True).click()
+    staff.get_by_role("button", name="Publish…").click()
+    expect(staff.get_by_role("heading", name="Publish the 2024 benchmarks v1?")).to_be_visible()
+    picture(staff, "wide-publish-confirm")
+    staff.get_by_role("button", name="Publish 2024 v1").click()
+    expect(staff.get_by_role("status")).to_contain_text("The 2024 benchmarks (v1) are published.")
+
+    # A year not yet publishable (the current one): the button is disabled and says when.
+    this_year = timezone.localdate().year
+    approved_year(coalition_members, this_year)
+    future = services.release_compute(
+        release_id=services.release_request(year=this_year, user=analyst, enqueue=False).pk
+    )
+    staff.goto(f"/staff/benchmarks/releases/{future.pk}/")
+    expect(staff.get_by_role("button", name="Publish…")).to_be_disabled()
+    expect(staff.get_by_text(f"Publishable from April 1, {this_year + 1}")).to_be_visible()
+    picture(staff, "wide-release-not-publishable")
+    member.context.close()
+    staff.context.close()
