@@ -13,6 +13,7 @@ from coalition.models import AuthEvent
 from practices import selectors as practice_selectors
 from practices.models import Role
 from practices.regions import REGION_CHOICES
+from practices.submissions import kinds
 
 
 def home(request):
@@ -25,7 +26,11 @@ def home(request):
     return render(
         request,
         "coalition/home.html",
-        {"memberships": memberships, "staff_groups": staff_groups},
+        {
+            "memberships": memberships,
+            "staff_groups": staff_groups,
+            "reviews_uploads": bool(kinds.reviewable_by(request.user)),
+        },
     )
 
 
