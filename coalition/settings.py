@@ -324,6 +324,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SafetyEventStatusEnum": "quality.pso.vocabularies.Status",
         "LessonStatusEnum": "quality.pso.models.Lesson.Status",
+        "SafetyEventSourceEnum": "quality.pso.models.SafetyEvent.Source",
+        "ContractCategoryEnum": "coalition.purchasing.models.Category",
+        "PurchaseSourceEnum": "coalition.purchasing.models.PurchaseRecord.Source",
+        "SupportAskCategoryEnum": "benchmarks.economics.models.SupportAsk.Category",
     },
 }
 

@@ -19,7 +19,7 @@ from coalition import spreadsheets
 
 FORMATS = {
     "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": spreadsheets.CONTENT_TYPES["xlsx"],
     "json": "application/json",
 }
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
 
+from coalition import spreadsheets
 from coalition.purchasing import charts, disclosure, selectors, services
 from coalition.purchasing.forms import PurchaseForm, ReportFilterForm
 from coalition.purchasing.models import Category, Contract, PurchaseRecord
@@ -195,7 +196,7 @@ class DisclosureView(PracticePurchasingView, View):
             content, content_type = disclosure.pdf_bytes(statement), "application/pdf"
         else:
             content = disclosure.xlsx_bytes(statement)
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            content_type = spreadsheets.CONTENT_TYPES["xlsx"]
         response = HttpResponse(content, content_type=content_type)
         name = f"admin-fee-disclosure-{self.practice.slug}-{year}.{file_format}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

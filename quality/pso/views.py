@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from coalition import spreadsheets
 from coalition.scoping import PracticeScopedView
 from quality.pso import charts, exports, selectors, services
 from quality.pso import vocabularies as V
@@ -393,7 +394,7 @@ class DeidentifiedExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
     def get(self, request, *args, **kwargs):
         fmt = kwargs["file_format"]
         if fmt == "csv":
-            body, content_type = exports.deidentified_csv(), "text/csv; charset=utf-8"
+            body, content_type = exports.deidentified_csv(), spreadsheets.CONTENT_TYPES["csv"]
         elif fmt == "json":
             body, content_type = exports.deidentified_json(), "application/json"
         else:

@@ -58,7 +58,10 @@ def test_fields_that_can_be_null_say_so(db):
 def test_template_path_parameters_name_their_values(db):
     operation = _schema()["paths"]["/api/v1/submission-templates/{kind}.{file_format}"]["get"]
     parameters = {p["name"]: p["schema"] for p in operation["parameters"]}
-    assert parameters["kind"]["enum"] == ["practice_financials", "provider_year", "rvu_detail"]
+    from practices.submissions import kinds
+
+    assert parameters["kind"]["enum"] == sorted(kinds.codes())
+    assert {"practice_financials", "provider_year", "rvu_detail"} <= set(kinds.codes())
     assert parameters["file_format"]["enum"] == ["csv", "xlsx"]
     assert set(operation["responses"]["200"]["content"]) == {
         "text/csv",

@@ -165,8 +165,9 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Practi
         responses={
             202: SubmissionSerializer,
             503: OpenApiResponse(
+                inline_serializer("QueueUnavailable", fields={"detail": serializers.CharField()}),
                 description="The queue cannot be reached; the retry is recorded and starts "
-                "automatically once it is back."
+                "automatically once it is back.",
             ),
         },
     )
@@ -191,7 +192,9 @@ class SubmissionTemplateView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=kinds.codes()),
+            OpenApiParameter(
+                "kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(kinds.codes())
+            ),
             OpenApiParameter("file_format", OpenApiTypes.STR, OpenApiParameter.PATH, enum=FORMATS),
         ],
         responses={

@@ -16,6 +16,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coalition import spreadsheets
 from coalition.scoping import PracticeScopedViewSet
 from practices.models import PracticeAPIKey, Role
 from quality.pso import exports, selectors, services
@@ -362,7 +363,7 @@ class PsoExportView(APIView):
             OpenApiParameter("file_format", str, enum=["csv", "json"], location="query"),
             OpenApiParameter("year", int, location="query", required=False),
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 400: None},
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
     )
     def get(self, request):
         fmt = request.query_params.get("file_format", "csv")
@@ -371,7 +372,10 @@ class PsoExportView(APIView):
             raise ValidationError({"year": "Give a four-digit year."})
         year = int(year) if year else None
         if fmt == "csv":
-            body, content_type = exports.deidentified_csv(year=year), "text/csv; charset=utf-8"
+            body, content_type = (
+                exports.deidentified_csv(year=year),
+                spreadsheets.CONTENT_TYPES["csv"],
+            )
         elif fmt == "json":
             body, content_type = exports.deidentified_json(year=year), "application/json"
         else:

@@ -254,6 +254,14 @@ def test_command_fails_clearly(negotiation, args, message):
 
 def test_command_exits_non_zero(negotiation):
     """Through the real entry point: a non-zero exit status and the message on stderr."""
+    import os
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    test_database = (
+        f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     result = subprocess.run(
         [
             ".venv/bin/python",
@@ -270,6 +278,7 @@ def test_command_exits_non_zero(negotiation):
         text=True,
         timeout=120,
         check=False,
+        env={**os.environ, "DATABASE_URL": test_database},
     )
     assert result.returncode != 0
     assert "No practice" in result.stderr
