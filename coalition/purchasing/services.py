@@ -424,6 +424,9 @@ def contracts_read(*, path: Path):
 
     with path.open("rb") as source:
         result = read_file(source, schema=_contracts_schema(), size=path.stat().st_size)
+    if result.header_issues:
+        # An unknown, missing or repeated column: the file is refused as it is named.
+        raise I.FileRejected(result.header_issues)
     return [
         {
             **{

@@ -130,7 +130,7 @@ def test_reminder_task_through_a_real_worker_sends_each_once(db_worker, make_sta
     owner = MembershipFactory(practice=practice).user
     pso = make_staff("pso_staff")
     _overdue_and_untriaged(practice, pso, owner)
-    producer = Celery("producer")
+    producer = Celery("producer", set_as_current=False)
     producer.conf.update(_broker_config(var_dir), task_serializer="json", accept_content=["json"])
     try:
         answers = [
@@ -140,6 +140,8 @@ def test_reminder_task_through_a_real_worker_sends_each_once(db_worker, make_sta
     except Exception:
         print((var_dir / "worker.log").read_text())
         raise
+    finally:
+        producer.close()
     assert answers == [
         {"overdue_actions": 1, "untriaged_events": 1},
         {"overdue_actions": 0, "untriaged_events": 0},
