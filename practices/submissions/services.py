@@ -259,12 +259,16 @@ def submission_process(*, submission_id: int) -> Submission | None:
                 result = reading.read_file(handle, schema=schema, size=submission.size_bytes)
             _progress(submission, 35, f"Checking {result.frame.height:,} rows")
             validated = validation.validate(
-                result.frame, schema=schema, year=submission.period.year
+                result.frame,
+                schema=schema,
+                year=submission.period.year,
+                time_zone=submission.practice.time_zone,
             )
             del result
             validate_kind = kinds.get(submission.kind).validate
-            if validated.ok and validate_kind is not None:
-                # Rules of the kind beyond its columns' (e.g. one value before another).
+            if validated.frame is not None and validate_kind is not None:
+                # Rules of the kind beyond its columns' (e.g. one value before another), over
+                # the rows whose cells are valid, reported with the other errors.
                 for issue in validate_kind(validated, practice=submission.practice):
                     validated.errors.append(issue)
                     validated.counts[issue.code] += 1
@@ -465,8 +469,11 @@ class ImportOutcome:
         return not self.counts and self.submission is not None
 
 
-def file_inspect(*, kind: str, path: Path) -> validation.Validated:
-    """Read and check a file without storing anything (the report of an unplaceable file)."""
+def file_inspect(
+    *, kind: str, path: Path, practice: Practice | None = None
+) -> validation.Validated:
+    """Read and check a file without storing anything (the report of an unplaceable file).
+    With the practice, date-times are read in its time zone and the kind's own rules run."""
     schema = schema_for(kind)
     with path.open("rb") as handle:
         try:
@@ -477,13 +484,20 @@ def file_inspect(*, kind: str, path: Path) -> validation.Validated:
                 errors=rejected.issues,
                 counts=Counter(issue.code for issue in rejected.issues),
             )
-    return validation.validate(result.frame, schema=schema, year=None)
+    time_zone = practice.time_zone if practice is not None else "UTC"
+    validated = validation.validate(result.frame, schema=schema, year=None, time_zone=time_zone)
+    validate_kind = kinds.get(kind).validate
+    if practice is not None and validated.frame is not None and validate_kind is not None:
+        for issue in validate_kind(validated, practice=practice):
+            validated.errors.append(issue)
+            validated.counts[issue.code] += 1
+    return validated
 
 
 def submission_import(*, practice: Practice, kind: str, path: Path, operator=None) -> ImportOutcome:
     """import_data: validate, import and approve a file as an analyst would, in the reporting
     period of the file's year (created when missing)."""
-    inspected = file_inspect(kind=kind, path=path)
+    inspected = file_inspect(kind=kind, path=path, practice=practice)
     if inspected.counts or not inspected.years:
         return ImportOutcome(None, "The file was rejected.", inspected.errors, inspected.counts)
     period = reporting_period_ensure(year=inspected.years[0])
