@@ -23,6 +23,7 @@ urlpatterns = [
     path("practices/", include("practices.urls")),
     path("practices/", include("practices.submissions.urls")),
     path("practices/", include("benchmarks.practice_urls")),
+    path("practices/", include("quality.urls")),
     path("benchmarks/", include("benchmarks.urls")),
     path("invitations/<str:token>/", practice_views.invitation_accept, name="invitation_accept"),
     path("staff/benchmarks/", include("benchmarks.staff_urls")),
