@@ -239,6 +239,35 @@ def quality_years(*, practice) -> list[int]:
     return sorted(years, reverse=True)
 
 
+def quality_page(*, practice, year: int | None) -> dict:
+    """Everything the quality page, its export and its API show for the year: the coalition
+    positions (from the year's current published release, if any), and the breakdowns of the
+    practice's own turnaround and peer review data under that release's targets."""
+    if year is None:
+        return {
+            "year": None,
+            "release": None,
+            "positions": [],
+            "turnaround": {},
+            "peer_review": {},
+            "peer_cell": None,
+        }
+    release = benchmark_selectors.current_published_releases().get(year)
+    positions = quality_position(practice=practice, release=release) if release else []
+    rules = release_rules(release)
+    peer_cell = next(
+        (p.cell for p in positions if p.metric.code == "peer_review_major_discrepancy_pct"), None
+    )
+    return {
+        "year": year,
+        "release": release,
+        "positions": positions,
+        "turnaround": turnaround_breakdown(practice=practice, year=year, rules=rules),
+        "peer_review": peer_review_breakdown(practice=practice, year=year, cell=peer_cell),
+        "peer_cell": peer_cell,
+    }
+
+
 def quality_export_rows(
     *,
     practice,

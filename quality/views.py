@@ -6,7 +6,6 @@ from django.http import HttpResponseBadRequest
 from django.views.generic import TemplateView, View
 
 from benchmarks import charts, exports
-from benchmarks import selectors as benchmark_selectors
 from benchmarks.forms import ExportFormatForm
 from benchmarks.models import PracticeObservation
 from benchmarks.views import _errors_text
@@ -55,34 +54,7 @@ class QualityMixin(PracticeScopedView):
         year = (form.cleaned_data.get("year") if form.is_bound else None) or (
             years[0] if years else None
         )
-        release = benchmark_selectors.current_published_releases().get(year) if year else None
-        positions = (
-            selectors.quality_position(practice=self.practice, release=release) if release else []
-        )
-        rules = selectors.release_rules(release)
-        peer_cell = next(
-            (p.cell for p in positions if p.metric.code == "peer_review_major_discrepancy_pct"),
-            None,
-        )
-        turnaround = (
-            selectors.turnaround_breakdown(practice=self.practice, year=year, rules=rules)
-            if year
-            else {}
-        )
-        peer_review = (
-            selectors.peer_review_breakdown(practice=self.practice, year=year, cell=peer_cell)
-            if year
-            else {}
-        )
-        return {
-            "form": form,
-            "year": year,
-            "release": release,
-            "positions": positions,
-            "turnaround": turnaround,
-            "peer_review": peer_review,
-            "peer_cell": peer_cell,
-        }
+        return {"form": form, **selectors.quality_page(practice=self.practice, year=year)}
 
 
 class QualityPageView(QualityMixin, TemplateView):

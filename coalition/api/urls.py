@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("practices.api.urls")),
     path("", include("practices.submissions.api.urls")),
     path("", include("benchmarks.api.urls")),
+    path("", include("quality.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
