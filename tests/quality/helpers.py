@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from practices.submissions import services
 from practices.submissions.models import ReportingPeriod
+from tests.submissions.factories import upload
 
 TAT_HEADER = ["exam_id", "modality", "patient_class", "priority", "completed_at", "finalized_at"]
 
@@ -51,3 +54,66 @@ def exam_rows(exams, zone="America/New_York"):
             ]
         )
     return rows
+
+
+CLASSES = ("ED", "inpatient", "outpatient")
+MEASURE_CODES = ("critical_result_10min", "mammography_recall", "patient_experience")
+
+
+def approve(submission):
+    assert submission.status == "validated", submission.progress_message
+    services.submission_submit(submission=submission)
+    services.submission_approve(submission=submission)
+
+
+def generate_practice_year(practice, rng: random.Random, index: int, year: int = 2024) -> dict:
+    """Upload one practice's three files; return the raw figures the reference needs."""
+    styles = ("z", "offset", "naive")
+    exams, seconds_by_class = [], {c: [] for c in CLASSES}
+    for n in range(rng.randint(25, 60)):
+        patient_class = rng.choice(list(CLASSES))
+        completed = datetime(year, 1, 3, tzinfo=UTC) + timedelta(
+            seconds=rng.randint(0, 355 * 86400)
+        )
+        seconds = int(rng.lognormvariate(7.5 + index * 0.05, 0.9))
+        seconds_by_class[patient_class].append(seconds)
+        exams.append(
+            (
+                f"P{index}-{n}",
+                rng.choice(["CT", "MR", "XR"]),
+                patient_class,
+                rng.choice(["stat", "routine"]),
+                completed,
+                seconds,
+                rng.choice(styles),
+            )
+        )
+    rows = exam_rows(exams, zone=practice.time_zone)
+    approve(upload(practice, "exam_turnaround", csv_bytes(TAT_HEADER, rows), year=year))
+    scores = {s: rng.randint(0, 30) for s in ("1", "2a", "2b", "3a", "3b")}
+    scores["1"] += 100
+    peer = [["R1", f"{year}-0{1 + k % 9}", "CT", s, c] for k, (s, c) in enumerate(scores.items())]
+    approve(
+        upload(
+            practice,
+            "peer_review",
+            csv_bytes(["provider_id", "service_month", "modality", "score", "count"], peer),
+            year=year,
+        )
+    )
+    measures = {}
+    for code in MEASURE_CODES:
+        denominator = rng.randint(50, 5000)
+        measures[code] = (rng.randint(0, denominator), denominator)
+    approve(
+        upload(
+            practice,
+            "quality_measure",
+            csv_bytes(
+                ["year", "measure_code", "numerator", "denominator"],
+                [[year, code, n, d] for code, (n, d) in measures.items()],
+            ),
+            year=year,
+        )
+    )
+    return {"seconds": seconds_by_class, "scores": scores, "measures": measures}

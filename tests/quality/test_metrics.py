@@ -4,7 +4,7 @@ exams, reviews and measures; targets recorded in the release; direction-aware co
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -13,10 +13,8 @@ import pytest
 from benchmarks import services as benchmark_services
 from benchmarks.metrics import METRICS, quality_metrics
 from benchmarks.models import BenchmarkCell, PracticeObservation, RuleSettings
-from practices.submissions import services
 from tests.benchmarks.factories import practices as make_practices
-from tests.quality.helpers import TAT_HEADER, csv_bytes, exam_rows
-from tests.submissions.factories import upload
+from tests.quality.helpers import generate_practice_year as _generate
 
 pytestmark = pytest.mark.django_db
 YEAR = 2024
@@ -28,65 +26,6 @@ MEASURES = {
     "mammography_recall": "mammography_recall_pct",
     "patient_experience": "patient_experience_top_box_pct",
 }
-
-
-def _approve(submission):
-    assert submission.status == "validated", submission.progress_message
-    services.submission_submit(submission=submission)
-    services.submission_approve(submission=submission)
-
-
-def _generate(practice, rng: random.Random, index: int) -> dict:
-    """Upload one practice's three files; return the raw figures the reference needs."""
-    styles = ("z", "offset", "naive")
-    exams, seconds_by_class = [], {c: [] for c in CLASSES}
-    for n in range(rng.randint(25, 60)):
-        patient_class = rng.choice(list(CLASSES))
-        completed = datetime(YEAR, 1, 3, tzinfo=UTC) + timedelta(
-            seconds=rng.randint(0, 355 * 86400)
-        )
-        seconds = int(rng.lognormvariate(7.5 + index * 0.05, 0.9))
-        seconds_by_class[patient_class].append(seconds)
-        exams.append(
-            (
-                f"P{index}-{n}",
-                rng.choice(["CT", "MR", "XR"]),
-                patient_class,
-                rng.choice(["stat", "routine"]),
-                completed,
-                seconds,
-                rng.choice(styles),
-            )
-        )
-    rows = exam_rows(exams, zone=practice.time_zone)
-    _approve(upload(practice, "exam_turnaround", csv_bytes(TAT_HEADER, rows), year=YEAR))
-    scores = {s: rng.randint(0, 30) for s in ("1", "2a", "2b", "3a", "3b")}
-    scores["1"] += 100
-    peer = [["R1", f"{YEAR}-0{1 + k % 9}", "CT", s, c] for k, (s, c) in enumerate(scores.items())]
-    _approve(
-        upload(
-            practice,
-            "peer_review",
-            csv_bytes(["provider_id", "service_month", "modality", "score", "count"], peer),
-            year=YEAR,
-        )
-    )
-    measures = {}
-    for code in MEASURES:
-        denominator = rng.randint(50, 5000)
-        measures[code] = (rng.randint(0, denominator), denominator)
-    _approve(
-        upload(
-            practice,
-            "quality_measure",
-            csv_bytes(
-                ["year", "measure_code", "numerator", "denominator"],
-                [[YEAR, code, n, d] for code, (n, d) in measures.items()],
-            ),
-            year=YEAR,
-        )
-    )
-    return {"seconds": seconds_by_class, "scores": scores, "measures": measures}
 
 
 def _reference_values(raw: dict, targets: dict) -> dict[str, float]:
