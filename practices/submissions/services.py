@@ -242,12 +242,15 @@ def _issue_rows(submission: Submission, found: list[I.Issue]) -> list[Submission
     ]
 
 
-def submission_process(*, submission_id: int) -> Submission | None:
+def submission_process(*, submission_id: int, on_progress=None) -> Submission | None:
     """Read, validate, pseudonymize and store one uploaded file. Idempotent: a submission that
-    is no longer uploaded/validating is left alone."""
+    is no longer uploaded/validating is left alone. `on_progress(percent, message)`, if given,
+    hears each step too (import_data's progress bar)."""
     submission = _start(submission_id)
     if submission is None:
         return None
+    if on_progress is not None:
+        on_progress(submission.progress_percent, submission.progress_message)
     token = submission.processing_token
     schema = schema_for(submission.kind)
     errors: list[I.Issue] = []
@@ -258,6 +261,8 @@ def submission_process(*, submission_id: int) -> Submission | None:
             with submission.file.open("rb") as handle:
                 result = reading.read_file(handle, schema=schema, size=submission.size_bytes)
             _progress(submission, 35, f"Checking {result.frame.height:,} rows")
+            if on_progress is not None:
+                on_progress(35, submission.progress_message)
             validated = validation.validate(
                 result.frame,
                 schema=schema,
@@ -278,6 +283,8 @@ def submission_process(*, submission_id: int) -> Submission | None:
             counts = Counter(issue.code for issue in errors)
         if not errors:
             _progress(submission, 70, f"Storing {validated.frame.height:,} rows")
+            if on_progress is not None:
+                on_progress(70, submission.progress_message)
         return _finish(submission, token=token, validated=validated, errors=errors, counts=counts)
     except Exception as exc:
         # The message of a parsing library may quote the file: log the kind of error only.
@@ -494,9 +501,18 @@ def file_inspect(
     return validated
 
 
-def submission_import(*, practice: Practice, kind: str, path: Path, operator=None) -> ImportOutcome:
+def submission_import(
+    *, practice: Practice, kind: str, path: Path, operator=None, on_progress=None
+) -> ImportOutcome:
     """import_data: validate, import and approve a file as an analyst would, in the reporting
-    period of the file's year (created when missing)."""
+    period of the file's year (created when missing). `on_progress(percent, message)` hears
+    the steps."""
+
+    def report(percent: float, message: str) -> None:
+        if on_progress is not None:
+            on_progress(int(percent), message)
+
+    report(0, "Reading and checking the file to find its year")
     inspected = file_inspect(kind=kind, path=path, practice=practice)
     if inspected.counts or not inspected.years:
         return ImportOutcome(None, "The file was rejected.", inspected.errors, inspected.counts)
@@ -516,8 +532,13 @@ def submission_import(*, practice: Practice, kind: str, path: Path, operator=Non
     submission = upload.submission
     if not upload.created:
         return ImportOutcome(submission, upload.message, [], Counter())
-    submission_process(submission_id=submission.pk)
+    report(30, "Storing the file as a new version")
+    submission_process(
+        submission_id=submission.pk,
+        on_progress=lambda percent, message: report(30 + 0.65 * percent, message),
+    )
     submission.refresh_from_db()
+    report(97, "Approving")
     if submission.status == S.REJECTED:
         errors = [
             I.Issue(i.severity, i.code, i.message, i.row_number, i.column)
