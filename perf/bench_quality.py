@@ -25,7 +25,7 @@ from pathlib import Path
 EXAMS = int(os.environ.get("QUALITY_PERF_EXAMS", 5_000_000))
 PRACTICES = int(os.environ.get("QUALITY_PERF_PRACTICES", 40))
 EXAMS_PER_PRACTICE = int(os.environ.get("QUALITY_PERF_EXAMS_PER_PRACTICE", 1_000_000))
-YEAR = 2024
+YEAR = 2019  # a year no demo data or published release uses
 TARGET_INGEST_RATIO = 3.0
 TARGET_PEAK_MB = 1024
 TARGET_RELEASE_RATIO = 1.0
@@ -85,7 +85,7 @@ def _cleanup(prefix: str) -> None:
     from practices.models import Practice
     from practices.submissions.models import Submission
 
-    BenchmarkRelease.objects.filter(year=YEAR).delete()
+    BenchmarkRelease.objects.filter(year=YEAR).exclude(status="published").delete()
     for practice in Practice.objects.filter(slug__startswith=prefix):
         Submission.objects.for_practice(practice).delete()
         practice.delete()
