@@ -33,20 +33,20 @@ MESSAGES = {
 DISPLAY_FORMAT = "ISO 8601 date and time; with Z or a UTC offset, or in the practice's time zone"
 
 
-def parse(text: pl.Expr, *, time_zone: str) -> pl.Expr:
-    """A struct of `utc_us` (Int64 microseconds since the epoch, UTC; null when the text is not
-    a valid date-time) and `problem` (null, or the error code) for stripped, non-empty `text`."""
-    parts = text.str.extract_groups(PATTERN)
-    field = parts.struct.field
+def parse(text: pl.Series, *, time_zone: str) -> pl.DataFrame:
+    """`utc_us` (Int64 microseconds since the epoch, UTC; null when the text is not a valid
+    date-time) and `problem` (null, or the error code) for stripped, non-empty `text`. Computed
+    in stages, so that each step (the pattern, the calendar, the time zone) runs once per cell."""
+    parts = (
+        pl.DataFrame({"text": text})
+        .select(pl.col("text").str.extract_groups(PATTERN).alias("p"))
+        .unnest("p")
+    )
 
     def number(name: str, default: int = 0) -> pl.Expr:
-        return field(name).cast(pl.Int64, strict=False).fill_null(default)
+        return pl.col(name).cast(pl.Int64, strict=False).fill_null(default)
 
-    matched = field("year").is_not_null()
-    fraction = field("fraction").fill_null("0")
-    micros = (
-        (fraction.str.pad_end(9, "0").str.slice(0, 6)).cast(pl.Int64, strict=False).fill_null(0)
-    )
+    matched = pl.col("year").is_not_null()
     in_range = (
         (number("hour") <= 23)
         & (number("minute") <= 59)
@@ -56,39 +56,54 @@ def parse(text: pl.Expr, *, time_zone: str) -> pl.Expr:
     )
     canonical = pl.format(
         "{}-{}-{} {}:{}:{}",
-        field("year"),
-        field("month"),
-        field("day"),
-        field("hour").fill_null("00"),
-        field("minute").fill_null("00"),
-        field("second").fill_null("00"),
+        pl.col("year"),
+        pl.col("month"),
+        pl.col("day"),
+        pl.col("hour").fill_null("00"),
+        pl.col("minute").fill_null("00"),
+        pl.col("second").fill_null("00"),
     )
-    naive = (
+    sign = pl.when(pl.col("sign") == "-").then(-1).otherwise(1)
+    staged = parts.select(
+        matched.alias("matched"),
         pl.when(matched & in_range)
         .then(canonical)
         .otherwise(None)
         .str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False)
+        .alias("naive"),
+        (pl.col("zulu").is_not_null() | pl.col("sign").is_not_null()).alias("has_offset"),
+        (sign * (number("offset_hours") * 3600 + number("offset_minutes") * 60) * 1_000_000).alias(
+            "offset_us"
+        ),
+        pl.col("fraction")
+        .fill_null("0")
+        .str.pad_end(9, "0")
+        .str.slice(0, 6)
+        .cast(pl.Int64, strict=False)
+        .fill_null(0)
+        .alias("micros"),
     )
-    has_offset = field("zulu").is_not_null() | field("sign").is_not_null()
-    sign = pl.when(field("sign") == "-").then(-1).otherwise(1)
-    offset_us = sign * (number("offset_hours") * 3600 + number("offset_minutes") * 60) * 1_000_000
-    naive_us = naive.dt.epoch("us")
-    local_us = (
-        naive.dt.replace_time_zone(time_zone, ambiguous="earliest", non_existent="null")
+    # Only the cells without an offset need the time zone (the costly step).
+    local = pl.when(~pl.col("has_offset")).then(pl.col("naive"))
+    staged = staged.with_columns(
+        local.dt.replace_time_zone(time_zone, ambiguous="earliest", non_existent="null")
         .dt.convert_time_zone("UTC")
         .dt.epoch("us")
+        .alias("local_us")
     )
-    utc_us = pl.when(has_offset).then(naive_us - offset_us).otherwise(local_us) + micros
+    utc_us = pl.when(pl.col("has_offset")).then(
+        pl.col("naive").dt.epoch("us") - pl.col("offset_us")
+    ).otherwise(pl.col("local_us")) + pl.col("micros")
     problem = (
-        pl.when(~matched)
+        pl.when(~pl.col("matched"))
         .then(pl.lit("bad_datetime"))
-        .when(naive.is_null())
+        .when(pl.col("naive").is_null())
         .then(pl.lit("impossible_datetime"))
         .when(utc_us.is_null())
         .then(pl.lit("nonexistent_time"))
         .otherwise(None)
     )
-    return pl.struct(
+    return staged.select(
         pl.when(problem.is_null()).then(utc_us).otherwise(None).alias("utc_us"),
         problem.alias("problem"),
     )

@@ -359,12 +359,10 @@ def _datetime_column(
 ) -> pl.Series:
     """Check a date-time column; returns its values as UTC microseconds (datetimes.py)."""
     name = column.name
-    text = pl.col(name).str.strip_chars()
-    parsed = frame.select(
-        pl.col(ROW),
-        text.alias("text"),
-        datetimes.parse(text, time_zone=time_zone).alias("p"),
-    ).unnest("p")
+    texts = frame.select(pl.col(ROW), pl.col(name).str.strip_chars().alias("text"))
+    parsed = pl.concat(
+        [texts, datetimes.parse(texts["text"], time_zone=time_zone)], how="horizontal"
+    )
     empty = pl.col("text") == ""
     if column.required:
         collector.add(parsed.filter(empty), name, "required")
