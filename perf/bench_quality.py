@@ -115,8 +115,11 @@ def ingest(workdir: Path) -> dict:
     ]
     load_before = _load()
     started = time.perf_counter()
+    # A year of a large practice is over the default upload limit (100 MB): an operator
+    # importing it raises SUBMISSION_MAX_UPLOAD_BYTES, as here.
+    env = {**os.environ, "SUBMISSION_MAX_UPLOAD_BYTES": str(2 * 10**9)}
     process = subprocess.Popen(  # noqa: S603 - our own command line
-        command, cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE
+        command, cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, env=env
     )
     _, status, usage = os.wait4(process.pid, 0)
     import_seconds = time.perf_counter() - started
