@@ -117,6 +117,7 @@ def _params(*, year: int, inputs: list[InputRow], rules: RuleSet) -> dict:
         "regions": [row.region for row in inputs],
         "size_bands": [row.size_band for row in inputs],
         "min_clinical_fte": rules.min_clinical_fte,
+        **rules.targets(),  # quality metrics' targets, e.g. %(tat_target_ed_minutes)s
     }
 
 

@@ -7,7 +7,7 @@ from django import forms
 
 from benchmarks.metrics import DIMENSION_CHOICES, metric_choices
 from benchmarks.models import ReferenceFigure, RuleSettings
-from benchmarks.rules import RuleSet
+from benchmarks.rules import TARGET_DEFAULTS, RuleSet
 
 FORMAT_CHOICES = [("csv", "CSV"), ("xlsx", "Excel (XLSX)")]
 
@@ -78,10 +78,20 @@ class RuleSettingsForm(forms.ModelForm):
             "min_observations_tails",
             "publication_lag_months",
             "min_clinical_fte",
+            *TARGET_DEFAULTS,
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a post, a target keeps its current value.
+        for name in TARGET_DEFAULTS:
+            self.fields[name].required = False
 
     def clean(self):
         cleaned = super().clean()
+        for name in TARGET_DEFAULTS:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name, None) or TARGET_DEFAULTS[name]
         if not self.errors:
             problems = RuleSet(
                 **{name: cleaned[name] for name in self.Meta.fields}

@@ -116,7 +116,43 @@ PRACTICE_YEAR = ObservationSource(
     dimension_sql={"region": "i.region", "practice_size": "i.size_band"},
 )
 
-SOURCES: dict[str, ObservationSource] = {s.code: s for s in (PROVIDER_YEAR, PRACTICE_YEAR)}
+# Quality (SPEC 6): one observation per practice-year of each quality kind, read from the
+# year summaries the quality app stores on import (quality/models.py).
+_PRACTICE_DIMENSIONS = {"region": "i.region", "practice_size": "i.size_band"}
+TURNAROUND_YEAR = ObservationSource(
+    code="turnaround_year",
+    label="practice-year",
+    submission_kind="exam_turnaround",
+    table="quality_turnaroundclassyear",
+    key_sql="''",
+    eligibility_sql="true",
+    dimension_sql=_PRACTICE_DIMENSIONS,
+)
+PEER_REVIEW_YEAR = ObservationSource(
+    code="peer_review_year",
+    label="practice-year",
+    submission_kind="peer_review",
+    table="quality_peerreviewyear",
+    key_sql="''",
+    eligibility_sql="r.total_scores > 0",
+    dimension_sql=_PRACTICE_DIMENSIONS,
+)
+QUALITY_MEASURE_YEAR = ObservationSource(
+    code="quality_measure_year",
+    label="practice-year",
+    submission_kind="quality_measure",
+    table="quality_qualitymeasurerecord",
+    key_sql="''",
+    eligibility_sql="r.denominator > 0",
+    dimension_sql=_PRACTICE_DIMENSIONS,
+)
+
+SOURCES: dict[str, ObservationSource] = {
+    s.code: s
+    for s in (PROVIDER_YEAR, PRACTICE_YEAR, TURNAROUND_YEAR, PEER_REVIEW_YEAR, QUALITY_MEASURE_YEAR)
+}
+
+HIGHER, LOWER, IN_BAND = "higher", "lower", "band"
 
 
 @dataclass(frozen=True)
@@ -135,6 +171,41 @@ class Metric:
     input_column: str = ""
     # A typical range drawn as a reference band on charts: (low, high, label).
     typical_range: tuple[Decimal, Decimal, str] | None = None
+    # What is better (HIGHER, LOWER, or IN_BAND: inside the target band, else closer to it);
+    # "" where the coalition does not judge (money).
+    better: str = ""
+    # The target: a fixed bound or band (target_low and/or target_high), or the rule setting
+    # that holds it (RuleSet.targets(), e.g. a turnaround in minutes), in the metric's unit
+    # when target_unit is empty.
+    target_low: Decimal | None = None
+    target_high: Decimal | None = None
+    target_setting: str = ""
+    target_text: str = ""  # the target in words, e.g. "at least 95%"
+    area: str = "economics"  # "quality": shown on the quality pages
+
+    def target_for(self, rules) -> tuple[Decimal | None, Decimal | None]:
+        """(low, high) of the target band under the release's rules (None: unbounded)."""
+        if self.target_setting:
+            value = Decimal(rules.targets()[self.target_setting])
+            return (None, value) if self.better == LOWER else (value, None)
+        return self.target_low, self.target_high
+
+    def is_better(self, value: Decimal, than: Decimal) -> bool:
+        """Whether `value` is better than `than` by the metric's direction."""
+        if self.better == HIGHER:
+            return value > than
+        if self.better == LOWER:
+            return value < than
+        if self.better == IN_BAND:
+            return self.band_distance(value) < self.band_distance(than)
+        return False
+
+    def band_distance(self, value: Decimal) -> Decimal:
+        if self.target_low is not None and value < self.target_low:
+            return self.target_low - value
+        if self.target_high is not None and value > self.target_high:
+            return value - self.target_high
+        return Decimal(0)
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -246,3 +317,112 @@ register(
         typical_range=(Decimal(100_000), Decimal(300_000), "Typical $100,000–$300,000 per FTE"),
     )
 )
+
+
+# --- quality metrics (SPEC 6; one observation per practice-year) ---------------------------
+_CLASSES = (("ed", "ED", "emergency"), ("inpatient", "inpatient", "inpatient"))
+_CLASSES += (("outpatient", "outpatient", "outpatient"),)
+for _suffix, _class, _words in _CLASSES:
+    _setting = f"tat_target_{_suffix}_minutes"
+    register(
+        Metric(
+            code=f"tat_median_minutes_{_suffix}",
+            label=f"Median report turnaround, {_words} (minutes)",
+            unit="minutes",
+            source=TURNAROUND_YEAR,
+            numerator_sql="r.median_seconds",
+            denominator_sql="60",
+            condition_sql=f"r.patient_class = '{_class}'",
+            description=f"median of finalized_at - completed_at over the practice's {_class} "
+            "exams of the year (linear interpolation), in minutes",
+            better=LOWER,
+            target_setting=_setting,
+            target_text="at most the turnaround target",
+            area="quality",
+        )
+    )
+    # within_by_minute[k + 1] counts the exams read within k minutes, up to the class's
+    # longest turnaround; past its end every exam is within.
+    register(
+        Metric(
+            code=f"tat_within_target_pct_{_suffix}",
+            label=f"Exams reported within target, {_words} (%)",
+            unit="%",
+            source=TURNAROUND_YEAR,
+            numerator_sql=f"100 * CASE WHEN %({_setting})s + 1 <= cardinality(r.within_by_minute) "
+            f"THEN r.within_by_minute[%({_setting})s + 1] ELSE r.exam_count END",
+            denominator_sql="r.exam_count",
+            condition_sql=f"r.patient_class = '{_class}'",
+            description=f"100 x {_class} exams with turnaround <= the target / all {_class} "
+            "exams of the year",
+            better=HIGHER,
+            area="quality",
+        )
+    )
+register(
+    Metric(
+        code="peer_review_major_discrepancy_pct",
+        label="Peer review major discrepancies (%)",
+        unit="%",
+        source=PEER_REVIEW_YEAR,
+        numerator_sql="100 * r.major_discrepancies",
+        denominator_sql="r.total_scores",
+        description="100 x (2b + 3a + 3b) / all RADPEER scores of the year",
+        better=LOWER,
+        area="quality",
+    )
+)
+for _measure, _code, _label, _better, _low, _high, _text in (
+    (
+        "critical_result_10min",
+        "critical_result_timely_pct",
+        "Critical results communicated within 10 minutes (%)",
+        HIGHER,
+        Decimal(95),
+        None,
+        "above 95%",
+    ),
+    (
+        "mammography_recall",
+        "mammography_recall_pct",
+        "Screening mammography recall rate (%)",
+        IN_BAND,
+        Decimal(8),
+        Decimal(12),
+        "8-12%",
+    ),
+    (
+        "patient_experience",
+        "patient_experience_top_box_pct",
+        "Patient experience, top-box responses (%)",
+        HIGHER,
+        None,
+        None,
+        "",
+    ),
+):
+    register(
+        Metric(
+            code=_code,
+            label=_label,
+            unit="%",
+            source=QUALITY_MEASURE_YEAR,
+            numerator_sql="100 * r.numerator",
+            denominator_sql="r.denominator",
+            condition_sql=f"r.measure_code = '{_measure}'",
+            description=f"100 x numerator / denominator of the measure {_measure}",
+            better=_better,
+            target_low=_low,
+            target_high=_high,
+            target_text=_text,
+            area="quality",
+        )
+    )
+
+
+def quality_metrics() -> list[Metric]:
+    return [m for m in METRICS.values() if m.area == "quality"]
+
+
+def economics_metrics() -> list[Metric]:
+    return [m for m in METRICS.values() if m.area != "quality"]

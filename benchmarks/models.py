@@ -20,6 +20,9 @@ from benchmarks.rules import FLOOR, RuleSet
 from coalition.tenancy import PracticeOwnedModel
 
 STAT_DIGITS = {"max_digits": 20, "decimal_places": 4}
+# The longest turnaround target staff may set (one week); exam histograms keep per-minute
+# counts up to it (quality/models.py).
+MAX_TARGET_MINUTES = 10_080
 
 
 class RuleSettings(models.Model):
@@ -64,6 +67,23 @@ class RuleSettings(models.Model):
         validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1.5"))],
         help_text="Providers below it are left out of provider metrics.",
     )
+    # Quality targets (SPEC 6), not disclosure rules: within-target shares count the exams read
+    # within these minutes.
+    tat_target_ed_minutes = models.PositiveSmallIntegerField(
+        "turnaround target, emergency (minutes)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TARGET_MINUTES)],
+    )
+    tat_target_inpatient_minutes = models.PositiveSmallIntegerField(
+        "turnaround target, inpatient (minutes)",
+        default=240,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TARGET_MINUTES)],
+    )
+    tat_target_outpatient_minutes = models.PositiveSmallIntegerField(
+        "turnaround target, outpatient (minutes)",
+        default=480,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TARGET_MINUTES)],
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -86,6 +106,15 @@ class RuleSettings(models.Model):
                 & Q(min_clinical_fte__lte=Decimal("1.5")),
                 name="rulesettings_not_below_floor",
             ),
+            models.CheckConstraint(
+                condition=Q(tat_target_ed_minutes__gte=1)
+                & Q(tat_target_ed_minutes__lte=MAX_TARGET_MINUTES)
+                & Q(tat_target_inpatient_minutes__gte=1)
+                & Q(tat_target_inpatient_minutes__lte=MAX_TARGET_MINUTES)
+                & Q(tat_target_outpatient_minutes__gte=1)
+                & Q(tat_target_outpatient_minutes__lte=MAX_TARGET_MINUTES),
+                name="rulesettings_tat_targets_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,6 +128,9 @@ class RuleSettings(models.Model):
             min_observations_tails=self.min_observations_tails,
             publication_lag_months=self.publication_lag_months,
             min_clinical_fte=Decimal(self.min_clinical_fte),
+            tat_target_ed_minutes=self.tat_target_ed_minutes,
+            tat_target_inpatient_minutes=self.tat_target_inpatient_minutes,
+            tat_target_outpatient_minutes=self.tat_target_outpatient_minutes,
         )
 
 

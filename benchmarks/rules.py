@@ -79,9 +79,15 @@ class RuleSet:
     min_observations_tails: int = 10
     publication_lag_months: int = 3
     min_clinical_fte: Decimal = Decimal("0.500")
+    # Quality targets (not disclosure rules): the turnaround each patient class should be read
+    # within, in minutes (SPEC 6). Recorded with the thresholds in every release.
+    tat_target_ed_minutes: int = 30
+    tat_target_inpatient_minutes: int = 240
+    tat_target_outpatient_minutes: int = 480
 
     def as_dict(self) -> dict[str, int | str]:
         return {
+            **self.targets(),
             "min_practices": self.min_practices,
             "max_practice_share": str(self.max_practice_share),
             "min_observations_central": self.min_observations_central,
@@ -99,7 +105,13 @@ class RuleSet:
             min_observations_tails=int(data["min_observations_tails"]),
             publication_lag_months=int(data["publication_lag_months"]),
             min_clinical_fte=Decimal(str(data["min_clinical_fte"])),
+            # Releases computed before the targets existed used the defaults.
+            **{name: int(data.get(name, default)) for name, default in TARGET_DEFAULTS.items()},
         )
+
+    def targets(self) -> dict[str, int]:
+        """{setting: minutes} of the turnaround targets (SQL parameters of the metrics)."""
+        return {name: getattr(self, name) for name in TARGET_DEFAULTS}
 
     def floor_violations(self) -> list[str]:
         """Why these thresholds would be looser than the floor (empty when they are fine)."""
@@ -132,6 +144,11 @@ class RuleSet:
         return problems
 
 
+TARGET_DEFAULTS = {
+    "tat_target_ed_minutes": 30,
+    "tat_target_inpatient_minutes": 240,
+    "tat_target_outpatient_minutes": 480,
+}
 FLOOR = RuleSet()
 
 

@@ -43,7 +43,19 @@ def rule_settings_update(
     min_observations_tails: int,
     publication_lag_months: int,
     min_clinical_fte: Decimal,
+    tat_target_ed_minutes: int | None = None,
+    tat_target_inpatient_minutes: int | None = None,
+    tat_target_outpatient_minutes: int | None = None,
 ) -> RuleSettings:
+    current = selectors.rule_settings_current()
+    targets = {
+        name: int(value if value is not None else getattr(current, name))
+        for name, value in (
+            ("tat_target_ed_minutes", tat_target_ed_minutes),
+            ("tat_target_inpatient_minutes", tat_target_inpatient_minutes),
+            ("tat_target_outpatient_minutes", tat_target_outpatient_minutes),
+        )
+    }
     candidate = RuleSet(
         min_practices=min_practices,
         max_practice_share=Decimal(max_practice_share),
@@ -51,6 +63,7 @@ def rule_settings_update(
         min_observations_tails=min_observations_tails,
         publication_lag_months=publication_lag_months,
         min_clinical_fte=Decimal(min_clinical_fte),
+        **targets,
     )
     problems = candidate.floor_violations()
     if problems:

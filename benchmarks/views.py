@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 
 from benchmarks import charts, exports, selectors
 from benchmarks.forms import CellFilterForm, ExportFormatForm, PositionFilterForm
-from benchmarks.metrics import ALL, DIMENSIONS, METRICS
+from benchmarks.metrics import ALL, DIMENSIONS, METRICS, economics_metrics
 from benchmarks.models import PracticeObservation
 from coalition.scoping import PracticeScopedView
 
@@ -171,8 +171,12 @@ class PracticePositionMixin(PracticeScopedView):
         if year is None:
             return form, None, dimension, []
         release = current[year]
+        # The quality metrics have their own page (quality/), with targets and directions.
         positions = selectors.practice_position(
-            practice=self.practice, release=release, dimension=dimension
+            practice=self.practice,
+            release=release,
+            dimension=dimension,
+            metrics=[m.code for m in economics_metrics()],
         )
         return form, release, dimension, positions
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("practices/", include("coalition.purchasing.practice_urls")),
     path("purchasing/", include("coalition.purchasing.urls")),
     path("practices/", include("benchmarks.economics.urls")),
+    path("practices/", include("quality.urls")),
     path("benchmarks/", include("benchmarks.urls")),
     path("invitations/<str:token>/", practice_views.invitation_accept, name="invitation_accept"),
     path("staff/benchmarks/", include("benchmarks.staff_urls")),

@@ -22,6 +22,7 @@ class PracticeAdmin(admin.ModelAdmin):
         "region",
         "radiologist_fte",
         "size_band",
+        "time_zone",
         "ownership",
         "joined_on",
         "is_active",

@@ -3,7 +3,8 @@
 Each practice has 32 random bytes, stored wrapped (Fernet) with the server key
 PRACTICE_SECRETS_KEY. From them two keys are derived with HKDF: one for the HMAC-SHA256
 pseudonym of a provider's local id (what benchmarks and staff see), one for encrypting the
-local id itself so that only that practice's pages can show it again.
+local id itself so that only that practice's pages can show it again. A third keys the tags of
+exam ids (accession numbers), which are kept only as tags (quality/exam_keys.py).
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ def pseudonym_key(secret: bytes) -> bytes:
 
 def local_id_fernet(secret: bytes) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(_derive(secret, b"provider-local-id")))
+
+
+def exam_key(secret: bytes) -> bytes:
+    """The key of the practice's exam-id tags (quality/exam_keys.py)."""
+    return _derive(secret, b"exam-id-tag")
 
 
 def pseudonymize(key: bytes, local_id: str) -> str:

@@ -21,7 +21,7 @@ class ApiKeyForm(forms.Form):
 class PracticeProfileForm(forms.ModelForm):
     class Meta:
         model = Practice
-        fields = ["radiologist_fte", "ownership"]
+        fields = ["radiologist_fte", "ownership", "time_zone"]
         help_texts = {"radiologist_fte": "Total radiologist FTE; sets the practice's size band."}
 
 

@@ -19,8 +19,10 @@ from practices.regions import (
     REGION_CHOICES,
     SIZE_BAND_CHOICES,
     STATE_CHOICES,
+    TIME_ZONE_CHOICES,
     region_for_state,
     size_band_for_fte,
+    time_zone_for_state,
 )
 
 
@@ -64,6 +66,13 @@ class Practice(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     size_band = models.CharField(max_length=10, choices=SIZE_BAND_CHOICES, editable=False)
+    # Exam times without a UTC offset in an upload are read in this zone, and an exam belongs to
+    # the year (and month) of its completion here. Defaults to the zone of most of its state.
+    time_zone = models.CharField(
+        max_length=40,
+        choices=TIME_ZONE_CHOICES,
+        help_text="Exam times without a UTC offset in your files are read in this time zone.",
+    )
     ownership = models.CharField(
         max_length=30, choices=Ownership.choices, default=Ownership.PHYSICIAN_OWNED
     )
@@ -88,6 +97,10 @@ class Practice(models.Model):
                 condition=models.Q(size_band__in=[code for code, _ in SIZE_BAND_CHOICES]),
                 name="practice_size_band_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(time_zone__in=[code for code, _ in TIME_ZONE_CHOICES]),
+                name="practice_time_zone_valid",
+            ),
         ]
         permissions = [
             ("view_member_directory", "Can view the coalition member directory"),
@@ -99,6 +112,8 @@ class Practice(models.Model):
     def _derive_region_and_size(self) -> None:
         self.region = region_for_state(self.state)
         self.size_band = size_band_for_fte(self.radiologist_fte)
+        if not self.time_zone:
+            self.time_zone = time_zone_for_state(self.state)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -118,6 +133,10 @@ class Practice(models.Model):
 
     def pseudonymize(self, local_id: str) -> str:
         return crypto.pseudonymize(crypto.pseudonym_key(self._secret), local_id)
+
+    def exam_key(self) -> bytes:
+        """The key of this practice's exam-id tags; never leaves the server."""
+        return crypto.exam_key(self._secret)
 
     def encrypt_local_id(self, local_id: str) -> bytes:
         return crypto.local_id_fernet(self._secret).encrypt(local_id.encode())

@@ -55,6 +55,48 @@ SIZE_BAND_CHOICES = [
 ]
 
 
+# IANA time zones a practice may be in, and the one most of each state is in (the default of a
+# new practice's profile; a practice in a state that spans two zones changes it on its profile).
+TIME_ZONE_CHOICES = [
+    ("America/New_York", "Eastern (America/New_York)"),
+    ("America/Detroit", "Eastern, Michigan (America/Detroit)"),
+    ("America/Indiana/Indianapolis", "Eastern, Indiana (America/Indiana/Indianapolis)"),
+    ("America/Kentucky/Louisville", "Eastern, Kentucky (America/Kentucky/Louisville)"),
+    ("America/Chicago", "Central (America/Chicago)"),
+    ("America/Denver", "Mountain (America/Denver)"),
+    ("America/Boise", "Mountain, Idaho (America/Boise)"),
+    ("America/Phoenix", "Mountain, no daylight saving (America/Phoenix)"),
+    ("America/Los_Angeles", "Pacific (America/Los_Angeles)"),
+    ("America/Anchorage", "Alaska (America/Anchorage)"),
+    ("Pacific/Honolulu", "Hawaii (Pacific/Honolulu)"),
+]
+_EASTERN = ["CT", "DE", "DC", "FL", "GA", "ME", "MD", "MA", "NH", "NJ", "NY", "NC", "OH"]
+_EASTERN += ["PA", "RI", "SC", "VT", "VA", "WV"]
+_CENTRAL = ["AL", "AR", "IL", "IA", "KS", "LA", "MN", "MS", "MO", "NE", "ND", "OK", "SD"]
+_CENTRAL += ["TN", "TX", "WI"]
+STATE_TIME_ZONE: dict[str, str] = {
+    **dict.fromkeys(_EASTERN, "America/New_York"),
+    **dict.fromkeys(_CENTRAL, "America/Chicago"),
+    **dict.fromkeys(["CO", "MT", "NM", "UT", "WY"], "America/Denver"),
+    **dict.fromkeys(["CA", "NV", "OR", "WA"], "America/Los_Angeles"),
+    "MI": "America/Detroit",
+    "IN": "America/Indiana/Indianapolis",
+    "KY": "America/Kentucky/Louisville",
+    "ID": "America/Boise",
+    "AZ": "America/Phoenix",
+    "AK": "America/Anchorage",
+    "HI": "Pacific/Honolulu",
+}
+
+
+def time_zone_for_state(state: str) -> str:
+    """The time zone most of the state is in."""
+    try:
+        return STATE_TIME_ZONE[state.strip().upper()]
+    except KeyError:
+        raise ValueError(f"{state!r} is not a US state or DC postal code.") from None
+
+
 def region_for_state(state: str) -> str:
     try:
         return STATE_REGION[state.strip().upper()]

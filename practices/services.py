@@ -37,6 +37,7 @@ def practice_create(
     radiologist_fte: Decimal,
     ownership: str = Ownership.PHYSICIAN_OWNED,
     joined_on: date | None = None,
+    time_zone: str = "",
 ) -> Practice:
     state = state.strip().upper()
     if state not in STATE_REGION:
@@ -48,7 +49,10 @@ def practice_create(
         radiologist_fte=Decimal(str(radiologist_fte)),
         ownership=ownership,
         joined_on=joined_on or timezone.localdate(),
+        time_zone=time_zone,  # blank: the zone of most of its state (Practice.save)
     )
+    if not practice.time_zone:
+        practice._derive_region_and_size()
     practice.full_clean()
     practice.save()
     return practice
@@ -56,7 +60,15 @@ def practice_create(
 
 @transaction.atomic
 def practice_update(*, practice: Practice, **fields) -> Practice:
-    allowed = {"name", "state", "radiologist_fte", "ownership", "joined_on", "is_active"}
+    allowed = {
+        "name",
+        "state",
+        "radiologist_fte",
+        "ownership",
+        "joined_on",
+        "is_active",
+        "time_zone",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError(f"Cannot change {', '.join(sorted(unknown))}.")

@@ -26,6 +26,7 @@ from benchmarks.api.serializers import (
     PositionSerializer,
     ReleaseSerializer,
 )
+from benchmarks.metrics import economics_metrics
 from benchmarks.models import BenchmarkCell, PracticeObservation
 from benchmarks.views import POSITION_COLUMNS
 from coalition.scoping import PracticeScopedViewSet
@@ -244,7 +245,8 @@ class PracticePositionViewSet(ExportMixin, PracticeScopedViewSet):
             practice=self.practice,
             release=release,
             dimension=data["dimension"],
-            metrics=data.get("metric") or None,
+            # Quality metrics on request; by default the economics ones (quality/ has its own).
+            metrics=data.get("metric") or [m.code for m in economics_metrics()],
         )
         return release, positions
 

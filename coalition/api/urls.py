@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("quality.pso.api.urls")),
     path("", include("coalition.purchasing.api.urls")),
     path("", include("benchmarks.economics.api.urls")),
+    path("", include("quality.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",

@@ -19,6 +19,7 @@ class PracticeSerializer(serializers.ModelSerializer):
             "region",
             "radiologist_fte",
             "size_band",
+            "time_zone",
             "ownership",
             "joined_on",
             "is_active",

@@ -92,7 +92,7 @@ class PracticeViewSet(
         fields = {
             key: value
             for key, value in serializer.validated_data.items()
-            if key in {"radiologist_fte", "ownership"}
+            if key in {"radiologist_fte", "ownership", "time_zone"}
         }
         serializer.instance = services.practice_update(practice=serializer.instance, **fields)
 

@@ -38,6 +38,9 @@ class ColumnType:
     MONTH = "month"  # YYYY-MM (or the first day of the month, YYYY-MM-01)
     CHOICE = "choice"  # one of a vocabulary, matched case-insensitively
     CODE = "code"  # a fixed-format code, e.g. a CPT code
+    # An ISO 8601 date and time, with Z or a UTC offset, or else in the practice's time zone;
+    # validated to microseconds since the epoch in UTC (datetimes.py).
+    DATETIME = "datetime"
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,10 @@ class Column:
             return "the reporting year (four digits)"
         if self.type == ColumnType.CODE:
             return self.pattern_help
+        if self.type == ColumnType.DATETIME:
+            from practices.submissions.datetimes import DISPLAY_FORMAT
+
+            return DISPLAY_FORMAT
         if self.type == ColumnType.TEXT:
             return f"up to {self.max_length} characters; no patient identifiers"
         parts = []
@@ -103,7 +110,8 @@ class KindSchema:
     columns: tuple[Column, ...]
     # Columns that identify a row: two rows with the same values are a duplicate key.
     key: tuple[str, ...]
-    # Where the file's (single) year comes from: a YEAR column or a MONTH column.
+    # Where the file's (single) year comes from: a YEAR, MONTH or DATETIME column (a date-time's
+    # year in the practice's time zone).
     year_column: str
     max_rows: int | None = None
     description: str = ""

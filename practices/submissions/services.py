@@ -372,13 +372,17 @@ def _stored_file_problem(submission: Submission) -> I.Issue | None:
     return None
 
 
-def submission_process(*, submission_id: int) -> Submission | None:
+def submission_process(*, submission_id: int, on_progress=None) -> Submission | None:
     """Read, validate, pseudonymize and store one uploaded file. Idempotent: a submission that
     is no longer uploaded/validating is left alone, and only the run holding the submission's
-    current token may store (a superseded run returns None having written nothing)."""
+    current token may store (a superseded run returns None having written nothing).
+    `on_progress(percent, message)`, if given, hears each step too (import_data's progress
+    bar)."""
     submission = _start(submission_id)
     if submission is None:
         return None
+    if on_progress is not None:
+        on_progress(submission.progress_percent, submission.progress_message)
     token = submission.processing_token
     schema = schema_for(submission.kind)
     errors: list[I.Issue] = []
@@ -397,17 +401,21 @@ def submission_process(*, submission_id: int) -> Submission | None:
                             handle, schema=schema, size=submission.size_bytes
                         )
                     _progress(submission, 35, f"Checking {result.frame.height:,} rows", beat)
+                    if on_progress is not None:
+                        on_progress(35, submission.progress_message)
                     validated = validation.validate(
                         result.frame,
                         schema=schema,
                         year=submission.period.year,
                         header_issues=result.header_issues,
                         unchecked=result.unchecked,
+                        time_zone=submission.practice.time_zone,
                     )
                     del result
                     validate_kind = kinds.get(submission.kind).validate
-                    if validated.ok and validate_kind is not None:
-                        # Rules of the kind beyond its columns' (e.g. one value before another).
+                    if validated.frame is not None and validate_kind is not None:
+                        # Rules of the kind beyond its columns' (e.g. one value before another),
+                        # over the rows whose cells are valid, reported with the other errors.
                         for issue in validate_kind(validated, practice=submission.practice):
                             validated.errors.append(issue)
                             validated.counts[issue.code] += 1
@@ -417,6 +425,8 @@ def submission_process(*, submission_id: int) -> Submission | None:
                     counts = Counter(issue.code for issue in errors)
             if not errors:
                 _progress(submission, 70, f"Storing {validated.frame.height:,} rows", beat)
+                if on_progress is not None:
+                    on_progress(70, submission.progress_message)
             return _finish(
                 submission, token=token, validated=validated, errors=errors, counts=counts
             )
@@ -749,8 +759,11 @@ class ImportOutcome:
         return not self.counts and self.submission is not None
 
 
-def file_inspect(*, kind: str, path: Path) -> validation.Validated:
-    """Read and check a file without storing anything (the report of an unplaceable file)."""
+def file_inspect(
+    *, kind: str, path: Path, practice: Practice | None = None
+) -> validation.Validated:
+    """Read and check a file without storing anything (the report of an unplaceable file).
+    With the practice, date-times are read in its time zone and the kind's own rules run."""
     schema = schema_for(kind)
     with path.open("rb") as handle:
         try:
@@ -761,20 +774,37 @@ def file_inspect(*, kind: str, path: Path) -> validation.Validated:
                 errors=rejected.issues,
                 counts=Counter(issue.code for issue in rejected.issues),
             )
-    return validation.validate(
+    time_zone = practice.time_zone if practice is not None else "UTC"
+    validated = validation.validate(
         result.frame,
         schema=schema,
         year=None,
         header_issues=result.header_issues,
         unchecked=result.unchecked,
+        time_zone=time_zone,
     )
+    validate_kind = kinds.get(kind).validate
+    if practice is not None and validated.frame is not None and validate_kind is not None:
+        for issue in validate_kind(validated, practice=practice):
+            validated.errors.append(issue)
+            validated.counts[issue.code] += 1
+    return validated
 
 
-def submission_import(*, practice: Practice, kind: str, path: Path, operator=None) -> ImportOutcome:
+def submission_import(
+    *, practice: Practice, kind: str, path: Path, operator=None, on_progress=None
+) -> ImportOutcome:
     """import_data: validate, import and approve a file as an analyst would, in the reporting
-    period of the file's year (created when missing)."""
+    period of the file's year (created when missing). `on_progress(percent, message)` hears
+    the steps."""
+
+    def report(percent: float, message: str) -> None:
+        if on_progress is not None:
+            on_progress(int(percent), message)
+
     _refuse_identifiers_in_name(path.name)
-    inspected = file_inspect(kind=kind, path=path)
+    report(0, "Reading and checking the file to find its year")
+    inspected = file_inspect(kind=kind, path=path, practice=practice)
     if inspected.counts or not inspected.years:
         return ImportOutcome(None, "The file was rejected.", inspected.errors, inspected.counts)
     period = reporting_period_ensure(year=inspected.years[0])
@@ -793,8 +823,13 @@ def submission_import(*, practice: Practice, kind: str, path: Path, operator=Non
     submission = upload.submission
     if not upload.created:
         return ImportOutcome(submission, upload.message, [], Counter())
-    submission_process(submission_id=submission.pk)
+    report(30, "Storing the file as a new version")
+    submission_process(
+        submission_id=submission.pk,
+        on_progress=lambda percent, message: report(30 + 0.65 * percent, message),
+    )
     submission.refresh_from_db()
+    report(97, "Approving")
     if submission.status == S.REJECTED:
         errors = [
             I.Issue(i.severity, i.code, i.message, i.row_number, i.column)

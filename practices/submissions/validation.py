@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import polars as pl
 from django.conf import settings
 
+from practices.submissions import datetimes
 from practices.submissions import issues as I
 from practices.submissions.phi import phi_kind_expression, phi_message
 from practices.submissions.reading import ROW
@@ -112,6 +113,8 @@ def _type_message(column: Column) -> tuple[str, str]:
         return "bad_year", "is not a four-digit year"
     if column.type == ColumnType.INTEGER:
         return "not_an_integer", "is not a whole number"
+    if column.type == ColumnType.DATETIME:
+        return "bad_datetime", datetimes.MESSAGES["bad_datetime"]
     return "not_a_number", "is not a number (use a point for decimals, e.g. 1234.5)"
 
 
@@ -234,12 +237,14 @@ def validate(
     year: int | None,
     header_issues: list[I.Issue] | tuple = (),
     unchecked: frozenset[str] = frozenset(),
+    time_zone: str = "UTC",
 ) -> Validated:
-    """Validate every row. `year` is the reporting period's year (None: take the file's).
+    """Validate every row. `year` is the reporting period's year (None: take the file's);
+    date-times without an offset are read in `time_zone` (the practice's).
     `header_issues` (reading.ReadResult) come first in the errors; the columns in `unchecked`
     (required ones missing from the file) are not checked, nor what depends on them (the year,
     duplicate keys), so that the rest of the file is checked in the same round."""
-    result = _validate(frame, schema=schema, year=year, unchecked=unchecked)
+    result = _validate(frame, schema=schema, year=year, unchecked=unchecked, time_zone=time_zone)
     if header_issues:
         result.errors[:0] = list(header_issues)
         result.counts.update(issue.code for issue in header_issues)
@@ -248,7 +253,12 @@ def validate(
 
 
 def _validate(
-    frame: pl.DataFrame, *, schema: KindSchema, year: int | None, unchecked: frozenset[str]
+    frame: pl.DataFrame,
+    *,
+    schema: KindSchema,
+    year: int | None,
+    unchecked: frozenset[str],
+    time_zone: str,
 ) -> Validated:
     if frame.height == 0:
         return _file_error("header_only", "The file has column names but no rows of data.")
@@ -274,7 +284,7 @@ def _validate(
         *[
             expression
             for c in checked
-            if c.type not in DISTINCT_TYPES
+            if c.is_numeric
             for expression in (
                 (pl.col(c.name) == "").all().alias(f"{c.name}:empty"),
                 pl.col(c.name)
@@ -301,6 +311,8 @@ def _validate(
                     zip(evaluated[RAW].to_list(), evaluated[VALUE].to_list(), strict=True)
                 )
             columns[name] = pl.col(name)
+        elif column.type == ColumnType.DATETIME:
+            columns[name] = _datetime_column(frame, column, collector, time_zone)
         else:
             columns[name] = _numeric_column(frame, column, collector, survey)
     result.frame = frame.select(
@@ -308,7 +320,10 @@ def _validate(
     ).with_columns([value.alias(n) for n, value in columns.items() if isinstance(value, pl.Series)])
     result.frame = result.frame.select(ROW, *schema.column_names)
     if schema.year_column not in unchecked:
-        _check_year(frame, result, collector, schema=schema, year=year, distinct=distinct)
+        if schema.column_map[schema.year_column].type == ColumnType.DATETIME:
+            _check_datetime_year(result, collector, schema=schema, year=year, time_zone=time_zone)
+        else:
+            _check_year(frame, result, collector, schema=schema, year=year, distinct=distinct)
     if not unchecked.intersection(schema.key):
         _check_duplicates(frame, collector, schema=schema, distinct=distinct)
     collector.result(result)
@@ -367,6 +382,69 @@ def _numeric_column(
     for code in [c for c in evaluated.columns if c not in (ROW, RAW, VALUE, "text")]:
         collector.add(evaluated.filter(pl.col(code)), name, code)
     return evaluated[VALUE].alias(name)
+
+
+def _datetime_column(
+    frame: pl.DataFrame, column: Column, collector: _Collector, time_zone: str
+) -> pl.Series:
+    """Check a date-time column; returns its values as UTC microseconds (datetimes.py)."""
+    name = column.name
+    texts = frame.select(pl.col(ROW), pl.col(name).str.strip_chars().alias("text"))
+    parsed = pl.concat(
+        [texts, datetimes.parse(texts["text"], time_zone=time_zone)], how="horizontal"
+    )
+    empty = pl.col("text") == ""
+    if column.required:
+        collector.add(parsed.filter(empty), name, "required")
+    wrong = parsed.filter(~empty & pl.col("problem").is_not_null())
+    if wrong.height:
+        # A malformed cell may hold an identifier; a date is what the column holds, so the
+        # date-of-birth pattern is not applied to it.
+        flagged = wrong.with_columns(phi_kind_expression("text").alias("phi")).filter(
+            pl.col("phi").is_not_null() & (pl.col("phi") != "phi_date")
+        )
+        for code in flagged["phi"].unique().to_list():
+            collector.add(flagged.filter(pl.col("phi") == code), name, code)
+        for code in wrong["problem"].unique().to_list():
+            collector.add(
+                wrong.filter(pl.col("problem") == code),
+                name,
+                code,
+                pl.lit(datetimes.MESSAGES[code]),
+            )
+    return parsed["utc_us"].alias(name)
+
+
+def _check_datetime_year(
+    result: Validated, collector: _Collector, *, schema: KindSchema, year: int | None, time_zone
+) -> None:
+    """The file's year from a date-time column: the year in the practice's time zone."""
+    name = schema.year_column
+    years = result.frame.select(
+        pl.col(ROW),
+        datetimes.local_parts(pl.col(name), time_zone=time_zone)[0].alias("year"),
+    ).filter(pl.col("year").is_not_null())
+    counts = years.group_by("year").len().sort(["len", "year"], descending=[True, False])
+    found = sorted(counts["year"].to_list())
+    result.years = found
+    if not found:
+        return
+    if year is None:
+        year = int(counts["year"][0])
+    if found == [year]:
+        return
+    if len(found) > 1:
+        listed = ", ".join(str(y) for y in found[:10])
+        result.errors.append(
+            I.error(
+                "mixed_years",
+                f"The file holds more than one year ({listed}); one year per file.",
+                column=name,
+            )
+        )
+        result.counts["mixed_years"] += 1
+    message = pl.lit(f"is not in the reporting year {year} (in the practice's time zone)")
+    collector.add(years.filter(pl.col("year") != year), name, "wrong_year", message)
 
 
 def _file_error(code: str, message: str) -> Validated:

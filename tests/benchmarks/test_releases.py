@@ -46,6 +46,9 @@ def test_release_records_rule_settings_and_input_versions(coalition, analyst):
         "min_observations_tails": 10,
         "publication_lag_months": 3,
         "min_clinical_fte": "0.5",
+        "tat_target_ed_minutes": 30,
+        "tat_target_inpatient_minutes": 240,
+        "tat_target_outpatient_minutes": 480,
     }
     inputs = selectors.release_inputs(release=release)
     expected = {(s.pk, s.version, s.sha256) for s in coalition.data[2024].submissions}

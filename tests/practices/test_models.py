@@ -110,3 +110,20 @@ def test_the_practice_secret_is_stored_wrapped(db):
     stored = bytes(Practice.objects.get(pk=practice.pk).wrapped_secret)
     assert practice._secret not in stored
     assert len(practice._secret) == 32
+
+
+def test_a_new_practice_gets_the_time_zone_of_its_state(db):
+    from practices import services as practice_services
+
+    hawaii = practice_services.practice_create(
+        name="Aloha Imaging", slug="aloha", state="HI", radiologist_fte="12"
+    )
+    assert hawaii.time_zone == "Pacific/Honolulu"
+    chosen = practice_services.practice_create(
+        name="Panhandle Radiology",
+        slug="panhandle",
+        state="FL",
+        radiologist_fte="20",
+        time_zone="America/Chicago",
+    )
+    assert chosen.time_zone == "America/Chicago"

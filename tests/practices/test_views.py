@@ -86,12 +86,23 @@ def test_api_key_page_shows_a_new_key_once(client_as, admin_a, practice_a):
 
 def test_profile_edit_is_for_practice_admins(client_as, admin_a, viewer_a, practice_a):
     assert client_as(viewer_a).get("/practices/alpha/profile/").status_code == 403
+    page = client_as(admin_a).get("/practices/alpha/profile/").content.decode()
+    assert 'name="time_zone"' in page and "America/New_York" in page
     response = client_as(admin_a).post(
-        "/practices/alpha/profile/", {"radiologist_fte": "60", "ownership": "physician_owned"}
+        "/practices/alpha/profile/",
+        {"radiologist_fte": "60", "ownership": "physician_owned", "time_zone": "America/Detroit"},
     )
     assert response.status_code == 302
     practice_a.refresh_from_db()
     assert practice_a.size_band == "50-100"
+    assert practice_a.time_zone == "America/Detroit"
+    # The time zone is a required field of the profile, from a fixed list.
+    for zone in ("", "Mars/Olympus"):
+        refused = client_as(admin_a).post(
+            "/practices/alpha/profile/",
+            {"radiologist_fte": "60", "ownership": "physician_owned", "time_zone": zone},
+        )
+        assert refused.status_code == 400
     bad = client_as(admin_a).post("/practices/alpha/profile/", {"radiologist_fte": "-3"})
     assert bad.status_code == 400
 

@@ -22,6 +22,7 @@ from coalition.services import staff_groups_ensure
 from practices import services
 from practices.models import Ownership, Practice, Role
 from practices.submissions import demo as submissions_demo
+from quality import demo as quality_demo
 from quality.pso import demo as pso_demo
 
 DEMO_PASSWORD = "coalition-demo-2026"
@@ -95,6 +96,7 @@ class Command(BaseCommand):
         if people_only:
             return
         submissions_demo.seed(stdout=self.stdout)
+        quality_demo.seed(stdout=self.stdout)
         benchmarks_demo.seed(stdout=self.stdout)
         pso_demo.seed(stdout=self.stdout)
         purchasing_demo.seed(stdout=self.stdout)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from practices import services
 from practices.models import Ownership, Practice
+from practices.regions import TIME_ZONE_CHOICES
 
 
 def _fte(value: str) -> Decimal:
@@ -30,8 +31,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ownership", choices=Ownership.values, default=Ownership.PHYSICIAN_OWNED
         )
+        parser.add_argument(
+            "--time-zone",
+            choices=[code for code, _ in TIME_ZONE_CHOICES],
+            default="",
+            help="IANA zone exam times without an offset are read in (default: the state's).",
+        )
 
-    def handle(self, *args, slug, name, state, radiologist_fte, ownership, **options):
+    def handle(self, *args, slug, name, state, radiologist_fte, ownership, time_zone="", **options):
         if Practice.objects.filter(slug=slug).exists():
             raise CommandError(f"A practice with the slug {slug!r} already exists.")
         try:
@@ -41,6 +48,7 @@ class Command(BaseCommand):
                 state=state,
                 radiologist_fte=radiologist_fte,
                 ownership=ownership,
+                time_zone=time_zone,
             )
         except ValidationError as error:
             lines = [
@@ -52,6 +60,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Added {practice.name} ({practice.slug}): {practice.get_region_display()}, "
-                f"{practice.get_size_band_display()}."
+                f"{practice.get_size_band_display()}, {practice.time_zone}."
             )
         )
