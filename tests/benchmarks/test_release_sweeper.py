@@ -16,6 +16,9 @@ from benchmarks import services
 from benchmarks.models import BenchmarkRelease
 from tests.faults import raw_connection
 
+# Runs again in .ci/run's second pass, against the machine's PostgreSQL server and Redis.
+pytestmark = pytest.mark.services
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_release_requested_while_the_broker_is_down_is_saved_and_says_so():

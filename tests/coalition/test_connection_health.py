@@ -10,6 +10,9 @@ from django.test import RequestFactory
 
 from tests.faults import raw_connection, wait_for
 
+# Runs again in .ci/run's second pass, against the machine's PostgreSQL server and Redis.
+pytestmark = pytest.mark.services
+
 
 def _get(handler, path: str, cookie: str) -> int:
     # Through the WSGI handler, as gunicorn calls it: the test client skips the connection

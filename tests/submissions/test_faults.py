@@ -37,6 +37,9 @@ from tests.submissions.factories import (
     rvu_rows,
 )
 
+# Runs again in .ci/run's second pass, against the machine's PostgreSQL server and Redis.
+pytestmark = pytest.mark.services
+
 MONTHS = RvuDetailMonth._meta.db_table
 RVU = csv_bytes(RVU_HEADER, rvu_rows(providers=("P1", "P2", "P3")))  # 3 providers x 2 months
 
