@@ -69,9 +69,9 @@ def exam_turnaround_csv(frame: pl.DataFrame) -> bytes:
             for c in ("completed_at", "finalized_at")
         ]
     ).select(EXAM_TURNAROUND.column_names)
-    buffer = io.BytesIO()
-    text.write_csv(buffer)
-    return buffer.getvalue()
+    from coalition import spreadsheets
+
+    return spreadsheets.csv_bytes(text.iter_rows(), header=text.columns, line_terminator="\n")
 
 
 def peer_review_rows(*, providers: list[str], year: int, seed: int, rate: float) -> list[dict]:

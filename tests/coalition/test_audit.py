@@ -21,7 +21,12 @@ def test_role_change_on_the_site_is_recorded_with_its_actor(
 
 def test_practice_profile_changes_are_recorded_without_the_secret(client_as, admin_a, practice_a):
     client_as(admin_a).post(
-        "/practices/alpha/profile/", {"radiologist_fte": "77", "ownership": "physician_owned"}
+        "/practices/alpha/profile/",
+        {
+            "radiologist_fte": "77",
+            "ownership": "physician_owned",
+            "time_zone": practice_a.time_zone,
+        },
     )
     entry = LogEntry.objects.get_for_object(practice_a).filter(action=LogEntry.Action.UPDATE).get()
     assert entry.actor == admin_a
@@ -41,6 +46,7 @@ def test_admin_actions_are_recorded(client_as, make_staff, practice_a):
         "state": "OH",
         "radiologist_fte": "40",
         "ownership": "physician_owned",
+        "time_zone": practice_a.time_zone,
         "joined_on": str(practice_a.joined_on),
         "is_active": "on",
         "memberships-TOTAL_FORMS": "0",

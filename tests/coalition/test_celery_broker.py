@@ -83,7 +83,7 @@ def worker(tmp_path):
 @pytest.mark.broker
 def test_task_crosses_the_broker_to_a_worker_and_back(worker):
     queue_name, var_dir = worker
-    producer = Celery("producer")
+    producer = Celery("producer", set_as_current=False)
     producer.conf.update(_broker_config(var_dir), task_serializer="json", accept_content=["json"])
     token = secrets.token_hex(8)
     try:

@@ -160,7 +160,7 @@ def test_the_beat_task_through_a_real_worker_sends_each_alert_once(
     )
     enroll(practice_a, contract)
     MembershipFactory(practice=practice_a, role=Role.PRACTICE_ADMIN)
-    producer = Celery("producer")
+    producer = Celery("producer", set_as_current=False)
     producer.conf.update(_broker_config(var_dir), task_serializer="json", accept_content=["json"])
     try:
         first = producer.send_task("purchasing.send_alerts", queue=queue_name).get(timeout=90)

@@ -134,7 +134,7 @@ class AskSummarySerializer(serializers.Serializer):
     )
 
 
-class QualitySerializer(serializers.Serializer):
+class EconomicsQualitySerializer(serializers.Serializer):
     metric = serializers.CharField(read_only=True)
     label = serializers.CharField(read_only=True)
     unit = serializers.CharField(read_only=True)
@@ -165,7 +165,7 @@ class EconomicsModelSerializer(serializers.Serializer):
     trend = TrendSerializer(many=True, read_only=True)
     scenarios = ScenarioGroupsSerializer(read_only=True)
     asks = AskSummarySerializer(read_only=True)
-    quality = QualitySerializer(many=True, read_only=True)
+    quality = EconomicsQualitySerializer(many=True, read_only=True)
     sources = serializers.ListField(child=serializers.CharField(), read_only=True)
 
 
