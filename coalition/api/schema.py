@@ -43,6 +43,7 @@ ERROR_DESCRIPTIONS = {
     "403": "Signed in, but not allowed: a role below what the operation needs, staff without "
     "two-factor authentication, or a missing CSRF token with a session.",
     "404": "No such object, or an object of a practice the caller does not belong to.",
+    "415": "The body is in a content type the operation does not read (see its request body).",
     "429": "Too many requests: retry after the number of seconds in `Retry-After`.",
 }
 
@@ -92,6 +93,8 @@ class CoalitionAutoSchema(AutoSchema):
             p["name"] == "page" for p in query
         ):
             codes.append("404")  # an unknown object, or a page past the last
+        if writes and "requestBody" in operation:
+            codes.append("415")
         if self.view.get_throttles():
             codes.append("429")
         return codes

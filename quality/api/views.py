@@ -31,6 +31,7 @@ class PracticeQualityViewSet(ExportMixin, PracticeScopedViewSet):
     filter_backends = []
     pagination_class = None
     serializer_class = QualitySerializer
+    schema_single_object = True  # `list` answers one object: the practice's quality page
 
     def _data(self, request) -> dict:
         query = QualityQuerySerializer(
