@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import polars as pl
 from django.utils import timezone
 
 from coalition.purchasing.models import Contract, Enrollment, PurchaseRecord
 from practices.submissions import issues as I
-from practices.submissions import storage
 from practices.submissions.kinds import UploadKind, register
-from practices.submissions.reading import ROW
-from practices.submissions.schemas import Column, ColumnType, KindSchema
+from practices.submissions.schemas import ROW, Column, ColumnType, KindSchema
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from practices.submissions.storage import Stored
 
 MAX_MONEY = Decimal("999999999999.99")
 
@@ -139,7 +142,12 @@ def validate_purchases(validated, *, practice) -> list[I.Issue]:
     return found
 
 
-def store_purchases(validated, *, submission) -> storage.Stored:
+def store_purchases(validated, *, submission) -> Stored:
+    # Imported here: registering the kind at set-up must not load polars (kinds.py).
+    import polars as pl
+
+    from practices.submissions import storage
+
     frame = validated.normalized()
     contracts = _contracts_by_number(frame["contract_number"].unique().to_list())
     ids = {number: c.pk for number, c in contracts.items()}

@@ -347,6 +347,15 @@ def year_over_year(*, fields: tuple[str, ...], key: str | None) -> WarningCheck:
     return check
 
 
+provider_year_year_over_year = year_over_year(
+    fields=("work_rvus", "total_compensation", "clinical_fte"), key="provider_pseudonym"
+)
+practice_financials_year_over_year = year_over_year(
+    fields=("total_revenue", "provider_expense", "operating_expense", "radiologist_fte"),
+    key=None,
+)
+
+
 def _yoy_warning(what: str, change: float, year: int, row: int, column: str) -> I.Issue:
     return I.warning(
         "year_over_year",

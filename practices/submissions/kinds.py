@@ -10,10 +10,16 @@ the choice lists of the upload form, the API and `import_data`, the templates an
 dictionary, the record table shown on a submission's page, and the database check that a
 submission's kind is a registered one (models.submission_kind_constraint; adding a kind adds
 a migration of the submissions app that widens it). docs/submissions.md has a worked example.
+
+The functions of a kind (store, warnings, validate) may be named by their dotted path,
+"package.module:function", and are then imported on first use: kinds register while Django
+sets up, and every command, worker and test process sets up, so a declaration must not import
+the file-processing libraries (polars, numpy) that only an import needs.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -31,6 +37,15 @@ if TYPE_CHECKING:
     StoreFunction = Callable[..., Stored]
     WarningFunction = Callable[..., list[Issue]]
 
+
+def _resolve(target):
+    """A function, or the function a "package.module:function" path names."""
+    if isinstance(target, str):
+        module, _, name = target.partition(":")
+        return getattr(importlib.import_module(module), name)
+    return target
+
+
 # The permission of the staff who review a kind unless it names another one.
 ANALYST_REVIEW = "submissions.review_submission"
 
@@ -40,10 +55,11 @@ class UploadKind:
     schema: KindSchema
     # "app_label.ModelName" of the table the kind's rows are read from (a model or a view).
     record_model: str
-    # store(validated, *, submission) -> Stored: writes the rows in the caller's transaction.
-    store: StoreFunction
+    # store(validated, *, submission) -> Stored: writes the rows in the caller's transaction
+    # (a function or its "module:function" path, as for warnings and validate).
+    store: StoreFunction | str
     # Each is warnings(frame, *, submission) -> [Issue], run on the stored frame.
-    warnings: tuple[WarningFunction, ...] = ()
+    warnings: tuple[WarningFunction | str, ...] = ()
     # Shows a submission's stored rows; gets `records` [(record, local id or None)] and
     # `show_local_ids`.
     records_template: str = ""
@@ -57,7 +73,7 @@ class UploadKind:
     order: int = 100
     # Extra validation of the parsed frame beyond the schema's column rules:
     # validate(validated, *, practice) -> [Issue] (errors name the row and column).
-    validate: Callable[..., list[Issue]] | None = None
+    validate: Callable[..., list[Issue]] | str | None = None
     # The tables its store function writes, when not the record model itself (a view over
     # them, say): a second run of an import clears them first.
     stored_in: tuple[str, ...] = ()
@@ -81,15 +97,29 @@ class UploadKind:
 
         return [apps.get_model(label) for label in (self.stored_in or (self.record_model,))]
 
+    def store_function(self) -> StoreFunction:
+        return _resolve(self.store)
+
+    def warning_functions(self) -> list[WarningFunction]:
+        return [_resolve(check) for check in self.warnings]
+
+    def validate_function(self) -> Callable[..., list[Issue]] | None:
+        return _resolve(self.validate) if self.validate is not None else None
+
     def run_warnings(self, frame: pl.DataFrame, *, submission: Submission) -> list[Issue]:
         found: list[Issue] = []
-        for check in self.warnings:
+        for check in self.warning_functions():
             found.extend(check(frame, submission=submission))
         found.sort(key=lambda issue: (issue.row_number or 0, issue.column))
         return found
 
+    def run_validate(self, validated: Validated, *, practice) -> list[Issue]:
+        """The kind's own rules beyond its columns' (none when it declares none)."""
+        check = self.validate_function()
+        return check(validated, practice=practice) if check is not None else []
+
     def store_rows(self, validated: Validated, *, submission: Submission) -> Stored:
-        return self.store(validated, submission=submission)
+        return self.store_function()(validated, submission=submission)
 
 
 _KINDS: dict[str, UploadKind] = {}

@@ -8,8 +8,11 @@ reported by its kind only; the matched value never leaves this module.
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 _STREET_SUFFIX = (
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|court|ct|way|place|pl|"
@@ -64,12 +67,17 @@ PHI_PATTERNS: tuple[tuple[str, str, str], ...] = (
 )
 
 PHI_LABELS = {code: label for code, label, _ in PHI_PATTERNS}
-_COMPILED = tuple((code, re.compile(pattern)) for code, _, pattern in PHI_PATTERNS)
+
+
+@cache
+def _compiled() -> tuple[tuple[str, re.Pattern], ...]:
+    # Compiled on first use: this module is imported while Django sets up.
+    return tuple((code, re.compile(pattern)) for code, _, pattern in PHI_PATTERNS)
 
 
 def phi_kind(text: str) -> str | None:
     """The code of the first identifier pattern the text matches, or None."""
-    for code, regex in _COMPILED:
+    for code, regex in _compiled():
         if regex.search(text):
             return code
     return None
@@ -77,6 +85,8 @@ def phi_kind(text: str) -> str | None:
 
 def phi_kind_expression(column: str) -> pl.Expr:
     """A polars expression: the code of the first matching pattern for each cell, else null."""
+    import polars as pl  # here: this module is imported at set-up (kinds), polars only on use
+
     expression = pl.lit(None, dtype=pl.String)
     for code, _, pattern in reversed(PHI_PATTERNS):
         expression = (

@@ -30,12 +30,11 @@ from django.conf import settings
 
 from practices.submissions import issues as I
 from practices.submissions.phi import phi_kind, phi_message
-from practices.submissions.schemas import KindSchema
+from practices.submissions.schemas import ROW, KindSchema
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-ROW = "__row"
 XLSX_CHUNK_ROWS = 50_000
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+# The column holding each row's line number in the file (for row/column error reports).
+ROW = "__row"
+
 SUBSPECIALTIES = (
     "general",
     "abdominal",

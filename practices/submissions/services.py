@@ -412,11 +412,13 @@ def submission_process(*, submission_id: int, on_progress=None) -> Submission | 
                         time_zone=submission.practice.time_zone,
                     )
                     del result
-                    validate_kind = kinds.get(submission.kind).validate
-                    if validated.frame is not None and validate_kind is not None:
+                    if validated.frame is not None:
                         # Rules of the kind beyond its columns' (e.g. one value before another),
                         # over the rows whose cells are valid, reported with the other errors.
-                        for issue in validate_kind(validated, practice=submission.practice):
+                        upload_kind = kinds.get(submission.kind)
+                        for issue in upload_kind.run_validate(
+                            validated, practice=submission.practice
+                        ):
                             validated.errors.append(issue)
                             validated.counts[issue.code] += 1
                     errors, counts = validated.errors, validated.counts
@@ -783,9 +785,8 @@ def file_inspect(
         unchecked=result.unchecked,
         time_zone=time_zone,
     )
-    validate_kind = kinds.get(kind).validate
-    if practice is not None and validated.frame is not None and validate_kind is not None:
-        for issue in validate_kind(validated, practice=practice):
+    if practice is not None and validated.frame is not None:
+        for issue in kinds.get(kind).run_validate(validated, practice=practice):
             validated.errors.append(issue)
             validated.counts[issue.code] += 1
     return validated

@@ -4,16 +4,17 @@ upload them as CSV or XLSX, one row per event (docs/pso.md). Registered from Pso
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from practices.submissions import issues as I
 from practices.submissions.kinds import UploadKind, register
-from practices.submissions.reading import ROW
-from practices.submissions.schemas import Column, ColumnType, KindSchema
-from practices.submissions.storage import Stored
+from practices.submissions.schemas import ROW, Column, ColumnType, KindSchema
 from quality.pso import vocabularies as V
-from quality.pso.identifiers import find_identifiers, identifier_message
+
+if TYPE_CHECKING:
+    from practices.submissions.storage import Stored
 
 NARRATIVE_MAX = 4000
 
@@ -140,6 +141,9 @@ def _event_rules(validated, *, practice) -> list[I.Issue]:
                     column="contributing_factors",
                 )
             )
+    # The prose patterns compile on first use, not while the kind registers at set-up.
+    from quality.pso.identifiers import find_identifiers, identifier_message
+
     for row, text in frame.select(ROW, "narrative").iter_rows():
         findings = find_identifiers(text or "")
         if findings:
@@ -152,6 +156,8 @@ def _event_rules(validated, *, practice) -> list[I.Issue]:
 def store_safety_events(validated, *, submission) -> Stored:
     """One SafetyEvent per row (status reported, source upload), tied to the submission so
     that they count only while it is the current approved version."""
+    # Imported here: registering the kind at set-up must not load polars (kinds.py).
+    from practices.submissions.storage import Stored
     from quality.pso.models import EventTransition, SafetyEvent
     from quality.pso.services import _next_reference
 

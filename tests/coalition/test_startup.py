@@ -1,6 +1,6 @@
 """What every command, worker and test process pays before it starts working: Django's set-up
-imports neither Celery, nor drf-spectacular, nor openpyxl or Arrow (each is imported where it
-is used), and a task queued from such a process still goes through the project's Celery app.
+imports neither Celery, nor drf-spectacular, nor openpyxl, Arrow, polars or numpy (each is
+imported where it is used; the upload kinds name their polars functions by path), and a task queued from such a process still goes through the project's Celery app.
 The times themselves are measured by perf/bench_startup.py, not here."""
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ HEAVY = (
     "drf_spectacular.plumbing",
     "openpyxl",
     "pyarrow",
+    "polars",
+    "numpy",
 )
-# polars (and numpy under it) are loaded at set-up on purpose: the upload kinds register from
-# their apps' ready() (practices/submissions/kinds.py), and their store and check functions are
-# polars code.
 
 PROBE = """
 import json, sys

@@ -26,7 +26,10 @@ def test_every_kind_is_complete():
         assert kind.model()._meta.get_field("submission")
         assert kind.model()._meta.get_field("practice")
         get_template(kind.records_template)
-        assert callable(kind.store)
+        # Every function a kind names by its path resolves to a function.
+        assert callable(kind.store_function())
+        assert all(callable(check) for check in kind.warning_functions())
+        assert kind.validate is None or callable(kind.validate_function())
 
 
 def test_unknown_kind_is_a_clear_error():
