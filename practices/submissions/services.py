@@ -10,6 +10,7 @@ practice retries, and each run takes a fresh token so that only the latest run m
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import threading
 import uuid
@@ -85,6 +86,15 @@ def reporting_period_ensure(*, year: int) -> ReportingPeriod:
 
 
 # --- upload --------------------------------------------------------------------------------------
+@dataclass
+class PreparedFile:
+    """A file read and validated before its submission existed (import_data reads it once to
+    find its year), and the sha256 of the very bytes that were read."""
+
+    sha256: str
+    validated: validation.Validated | None
+
+
 @dataclass
 class UploadResult:
     submission: Submission
@@ -372,59 +382,32 @@ def _stored_file_problem(submission: Submission) -> I.Issue | None:
     return None
 
 
-def submission_process(*, submission_id: int, on_progress=None) -> Submission | None:
+def submission_process(
+    *, submission_id: int, on_progress=None, prepared: PreparedFile | None = None
+) -> Submission | None:
     """Read, validate, pseudonymize and store one uploaded file. Idempotent: a submission that
     is no longer uploaded/validating is left alone, and only the run holding the submission's
     current token may store (a superseded run returns None having written nothing).
     `on_progress(percent, message)`, if given, hears each step too (import_data's progress
-    bar)."""
+    bar). `prepared` is the file already read and validated by the caller (import_data): used
+    when its sha256 is the submission's, so the file is not read twice."""
     submission = _start(submission_id)
     if submission is None:
         return None
     if on_progress is not None:
         on_progress(submission.progress_percent, submission.progress_message)
     token = submission.processing_token
-    schema = schema_for(submission.kind)
     errors: list[I.Issue] = []
     counts: Counter = Counter()
     validated = None
     try:
         with _Heartbeat(submission.pk, token) as beat:
-            damaged = _stored_file_problem(submission)
-            if damaged is not None:
-                errors = [damaged]
-                counts = Counter({damaged.code: 1})
+            if prepared is not None and prepared.sha256 == submission.sha256:
+                validated = prepared.validated
+                prepared.validated = None  # this run owns the frame now (memory)
+                errors, counts = validated.errors, validated.counts
             else:
-                try:
-                    with submission.file.open("rb") as handle:
-                        result = reading.read_file(
-                            handle, schema=schema, size=submission.size_bytes
-                        )
-                    _progress(submission, 35, f"Checking {result.frame.height:,} rows", beat)
-                    if on_progress is not None:
-                        on_progress(35, submission.progress_message)
-                    validated = validation.validate(
-                        result.frame,
-                        schema=schema,
-                        year=submission.period.year,
-                        header_issues=result.header_issues,
-                        unchecked=result.unchecked,
-                        time_zone=submission.practice.time_zone,
-                    )
-                    del result
-                    if validated.frame is not None:
-                        # Rules of the kind beyond its columns' (e.g. one value before another),
-                        # over the rows whose cells are valid, reported with the other errors.
-                        upload_kind = kinds.get(submission.kind)
-                        for issue in upload_kind.run_validate(
-                            validated, practice=submission.practice
-                        ):
-                            validated.errors.append(issue)
-                            validated.counts[issue.code] += 1
-                    errors, counts = validated.errors, validated.counts
-                except I.FileRejected as rejected:
-                    errors = rejected.issues
-                    counts = Counter(issue.code for issue in errors)
+                validated, errors, counts = _read_and_validate(submission, beat, on_progress)
             if not errors:
                 _progress(submission, 70, f"Storing {validated.frame.height:,} rows", beat)
                 if on_progress is not None:
@@ -447,6 +430,42 @@ def submission_process(*, submission_id: int, on_progress=None) -> Submission | 
         logger.error("Submission %s failed: %s", submission_id, type(exc).__name__)
         _record_failure(submission, token=token)
         raise
+
+
+def _read_and_validate(
+    submission: Submission, beat, on_progress
+) -> tuple[validation.Validated | None, list[I.Issue], Counter]:
+    """The stored file read and checked: (validated, errors, counts)."""
+    damaged = _stored_file_problem(submission)
+    if damaged is not None:
+        return None, [damaged], Counter({damaged.code: 1})
+    schema = schema_for(submission.kind)
+    try:
+        with submission.file.open("rb") as handle:
+            result = reading.read_file(handle, schema=schema, size=submission.size_bytes)
+    except I.FileRejected as rejected:
+        return None, rejected.issues, Counter(issue.code for issue in rejected.issues)
+    _progress(submission, 35, f"Checking {result.frame.height:,} rows", beat)
+    if on_progress is not None:
+        on_progress(35, submission.progress_message)
+    validated = validation.validate(
+        result.frame,
+        schema=schema,
+        year=submission.period.year,
+        header_issues=result.header_issues,
+        unchecked=result.unchecked,
+        time_zone=submission.practice.time_zone,
+    )
+    del result
+    if validated.frame is not None:
+        # Rules of the kind beyond its columns' (e.g. one value before another), over the rows
+        # whose cells are valid, reported with the other errors.
+        for issue in kinds.get(submission.kind).run_validate(
+            validated, practice=submission.practice
+        ):
+            validated.errors.append(issue)
+            validated.counts[issue.code] += 1
+    return validated, validated.errors, validated.counts
 
 
 def _superseded(submission: Submission, *, token) -> bool:
@@ -763,19 +782,25 @@ class ImportOutcome:
 
 def file_inspect(
     *, kind: str, path: Path, practice: Practice | None = None
-) -> validation.Validated:
-    """Read and check a file without storing anything (the report of an unplaceable file).
-    With the practice, date-times are read in its time zone and the kind's own rules run."""
+) -> tuple[validation.Validated, str]:
+    """Read and check a file without storing anything: (the result, the sha256 of the bytes
+    read). With the practice, date-times are read in its time zone and the kind's own rules
+    run."""
     schema = schema_for(kind)
-    with path.open("rb") as handle:
-        try:
-            result = reading.read_file(handle, schema=schema, size=path.stat().st_size)
-        except I.FileRejected as rejected:
-            return validation.Validated(
-                frame=None,  # type: ignore[arg-type]
-                errors=rejected.issues,
-                counts=Counter(issue.code for issue in rejected.issues),
-            )
+    size = path.stat().st_size
+    # A file over the limit is refused by its size alone, never read into memory.
+    data = path.read_bytes() if 0 < size <= settings.SUBMISSION_MAX_UPLOAD_BYTES else b""
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        # BytesIO shares the bytes (no copy); they are freed once parsed.
+        result = reading.read_file(io.BytesIO(data), schema=schema, size=size)
+    except I.FileRejected as rejected:
+        return validation.Validated(
+            frame=None,  # type: ignore[arg-type]
+            errors=rejected.issues,
+            counts=Counter(issue.code for issue in rejected.issues),
+        ), digest
+    del data
     time_zone = practice.time_zone if practice is not None else "UTC"
     validated = validation.validate(
         result.frame,
@@ -785,11 +810,12 @@ def file_inspect(
         unchecked=result.unchecked,
         time_zone=time_zone,
     )
+    del result
     if practice is not None and validated.frame is not None:
         for issue in kinds.get(kind).run_validate(validated, practice=practice):
             validated.errors.append(issue)
             validated.counts[issue.code] += 1
-    return validated
+    return validated, digest
 
 
 def submission_import(
@@ -805,10 +831,13 @@ def submission_import(
 
     _refuse_identifiers_in_name(path.name)
     report(0, "Reading and checking the file to find its year")
-    inspected = file_inspect(kind=kind, path=path, practice=practice)
+    # Read and validated once: the import below stores these rows (when the stored file is the
+    # one that was read) instead of reading the file a second time.
+    inspected, digest = file_inspect(kind=kind, path=path, practice=practice)
     if inspected.counts or not inspected.years:
         return ImportOutcome(None, "The file was rejected.", inspected.errors, inspected.counts)
     period = reporting_period_ensure(year=inspected.years[0])
+    prepared = PreparedFile(sha256=digest, validated=inspected)
     del inspected
     with path.open("rb") as handle:
         upload = submission_upload(
@@ -824,11 +853,13 @@ def submission_import(
     submission = upload.submission
     if not upload.created:
         return ImportOutcome(submission, upload.message, [], Counter())
-    report(30, "Storing the file as a new version")
+    report(50, "Storing the file as a new version")
     submission_process(
         submission_id=submission.pk,
-        on_progress=lambda percent, message: report(30 + 0.65 * percent, message),
+        on_progress=lambda percent, message: report(50 + 0.45 * percent, message),
+        prepared=prepared,
     )
+    del prepared
     submission.refresh_from_db()
     report(97, "Approving")
     if submission.status == S.REJECTED:

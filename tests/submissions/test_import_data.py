@@ -88,3 +88,48 @@ def test_unreadable_file_and_unknown_practice(practice_a, tmp_path):
         _run("--practice", "nobody", "--kind", "provider_year", str(junk))
     with pytest.raises(CommandError, match="No such file"):
         _run("--practice", "alpha", "--kind", "provider_year", str(tmp_path / "missing.csv"))
+
+
+def test_the_file_is_read_once(practice_a, tmp_path, monkeypatch):
+    """The year is found by reading and validating the file, and those rows are the ones
+    stored: the file is not read and validated a second time (SPEC 8's import speed)."""
+    from practices.submissions import reading, validation
+
+    calls = {"read": 0, "validate": 0}
+    real_read, real_validate = reading.read_file, validation.validate
+
+    def counted_read(*args, **kwargs):
+        calls["read"] += 1
+        return real_read(*args, **kwargs)
+
+    def counted_validate(*args, **kwargs):
+        calls["validate"] += 1
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(reading, "read_file", counted_read)
+    monkeypatch.setattr(validation, "validate", counted_validate)
+    path = tmp_path / "rvu.csv"
+    path.write_bytes(csv_bytes(RVU_HEADER, rvu_rows()))
+    out, _ = _run("--practice", "alpha", "--kind", "rvu_detail", str(path))
+    assert "approved and current" in out
+    assert calls == {"read": 1, "validate": 1}
+
+
+def test_a_file_changed_after_it_was_read_is_read_again(practice_a, tmp_path, monkeypatch):
+    """The rows read first are stored only when the stored file is the very file that was read
+    (same sha256); otherwise the stored file is read and validated as an upload is."""
+    from practices.submissions import services
+
+    path = tmp_path / "py.csv"
+    path.write_bytes(csv_bytes(PROVIDER_YEAR_HEADER, provider_year_rows(5, year=2023)))
+    real_inspect = services.file_inspect
+
+    def inspect_then_change(**kwargs):
+        found = real_inspect(**kwargs)
+        path.write_bytes(csv_bytes(PROVIDER_YEAR_HEADER, provider_year_rows(7, year=2023)))
+        return found
+
+    monkeypatch.setattr(services, "file_inspect", inspect_then_change)
+    out, _ = _run("--practice", "alpha", "--kind", "provider_year", str(path))
+    assert "Imported 7 rows" in out
+    assert ProviderYearRecord.objects.for_practice(practice_a).count() == 7
