@@ -30,10 +30,15 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# The control characters an XLSX cell cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE); kept here
+# so that writing CSV never imports openpyxl, which takes a quarter of a second to load.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
@@ -108,6 +113,8 @@ def records(rows: Iterable[Mapping[str, object]], columns: Sequence[str]) -> Ite
 def new_workbook(*, write_only: bool = False) -> Workbook:
     """A workbook to fill with append_row(); styles, widths and validations may be set on it
     directly (they are not cell values)."""
+    from openpyxl import Workbook
+
     return Workbook(write_only=write_only)
 
 

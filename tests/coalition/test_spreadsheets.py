@@ -150,3 +150,13 @@ def test_every_csv_and_xlsx_the_site_writes_goes_through_the_one_writer():
 )
 def test_the_rule_sees_other_writers(source):
     assert writer_offences(Path("practices/example.py"), ast.parse(source))
+
+
+def test_illegal_characters_are_openpyxls():
+    """The writer keeps its own copy of openpyxl's pattern (CSV writing never loads openpyxl);
+    it must stay the same pattern."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as openpyxl_pattern
+
+    from coalition import spreadsheets
+
+    assert spreadsheets.ILLEGAL_CHARACTERS_RE.pattern == openpyxl_pattern.pattern
