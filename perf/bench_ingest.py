@@ -137,7 +137,7 @@ def child(csv_path: str, provider_year_path: str, slug: str) -> None:
 
     timed(reading, "read_file", "read")
     timed(validation, "validate", "validate")
-    timed(storage, "store", "pseudonymize and store (COPY)")
+    timed(storage, "store_rvu_detail", "pseudonymize and store (COPY)")
     timed(checks, "warnings_for", "warnings")
     timed(storage, "copy_stream", "COPY (inside store, overlapping the building of its parts)")
     timed(storage, "pseudonyms_for", "pseudonyms (inside store)")
