@@ -160,6 +160,15 @@ elif PRODUCTION:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A session is read on every signed-in request. With a shared cache it is read from the cache
+# and written through to the database (a flushed cache signs nobody out); without one, from the
+# database only, since a per-process cache would keep a signed-out session alive in the other
+# processes.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL.startswith(("redis://", "rediss://"))
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "coalition.User"

@@ -632,6 +632,8 @@ def start_server(database_url: str) -> tuple[subprocess.Popen, int]:
         "DJANGO_DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "PERF_BENCHMARKS_SERVER": "1",
+        # As deployed: a shared cache (Redis), where sessions are read from (settings.py).
+        "CACHE_URL": os.environ.get("PERF_CACHE_URL", "redis://127.0.0.1:6379/14"),
     }
     server = subprocess.Popen(  # noqa: S603 - fixed arguments, loopback only
         [

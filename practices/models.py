@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
@@ -221,6 +222,69 @@ class PracticeAPIKeyManager(BaseAPIKeyManager, PracticeScopedManager):
         # itself names the practice, so this lookup is legitimately across practices. The creator
         # comes along in the same query: authentication acts as that user on every request.
         return super().get_usable_keys().across_practices().select_related("practice", "created_by")
+
+    def get_from_key(self, key: str) -> PracticeAPIKey:
+        """The usable key (not revoked) the presented key names, with its practice and creator,
+        or DoesNotExist. The same lookup as get_usable_keys().get(prefix=...), written as one
+        prepared statement because it runs on every API request, where building the query
+        through the ORM cost more than the database took to answer it."""
+        prefix = key.partition(".")[0]
+        with connection.cursor() as cursor:
+            cursor.execute(_api_key_sql(), [prefix])
+            row = cursor.fetchone()
+        if row is None:
+            raise self.model.DoesNotExist("No usable key has this prefix.")
+        api_key = _api_key_from_row(row)
+        if not api_key.is_valid(key):
+            raise self.model.DoesNotExist("Key is not valid.")
+        return api_key
+
+
+def _columns(model) -> list[str]:
+    return [field.column for field in model._meta.concrete_fields]
+
+
+def _attnames(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+@cache
+def _api_key_sql() -> str:
+    from coalition.models import User
+
+    key, practice, user = PracticeAPIKey, Practice, User
+    selected = ", ".join(
+        [f'k."{c}"' for c in _columns(key)]
+        + [f'p."{c}"' for c in _columns(practice)]
+        + [f'u."{c}"' for c in _columns(user)]
+    )
+    # Table and column names come from the models; the prefix is a parameter.
+    return (
+        f'SELECT {selected} FROM "{key._meta.db_table}" k '  # noqa: S608
+        f'JOIN "{practice._meta.db_table}" p ON p.id = k.practice_id '
+        f'LEFT JOIN "{user._meta.db_table}" u ON u.id = k.created_by_id '
+        "WHERE k.prefix = %s AND NOT k.revoked"
+    )
+
+
+def _api_key_from_row(row) -> PracticeAPIKey:
+    from coalition.models import User
+
+    first, second = (
+        len(_columns(PracticeAPIKey)),
+        len(_columns(PracticeAPIKey)) + len(_columns(Practice)),
+    )
+    api_key = PracticeAPIKey.from_db("default", _attnames(PracticeAPIKey), row[:first])
+    practice = Practice.from_db("default", _attnames(Practice), row[first:second])
+    user_values = row[second:]
+    creator = (
+        User.from_db("default", _attnames(User), user_values)
+        if user_values[0] is not None
+        else None
+    )
+    PracticeAPIKey.practice.field.set_cached_value(api_key, practice)
+    PracticeAPIKey.created_by.field.set_cached_value(api_key, creator)
+    return api_key
 
 
 class PracticeAPIKey(PracticeOwnedModel, AbstractAPIKey):

@@ -75,3 +75,20 @@ def test_only_postgresql_is_accepted():
     result = _manage("check", env=_production_env(DATABASE_URL="sqlite:///x.db"))
     assert result.returncode != 0
     assert "PostgreSQL" in result.stderr
+
+
+def _session_engine(**overrides) -> str:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "coalition.settings", **overrides}
+    env = {k: v for k, v in env.items() if v is not None}
+    result = _manage(
+        "shell", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_sessions_are_read_from_the_shared_cache_only_when_there_is_one():
+    """A per-process cache would keep a signed-out session alive in the other processes."""
+    with_redis = _session_engine(CACHE_URL="redis://127.0.0.1:6379/3")
+    assert with_redis == "django.contrib.sessions.backends.cached_db"
+    assert _session_engine(CACHE_URL="") == "django.contrib.sessions.backends.db"

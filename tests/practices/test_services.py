@@ -138,6 +138,38 @@ def test_api_keys_are_hashed_and_revocable(practice_a, admin_a):
         PracticeAPIKey.objects.get_from_key(raw)
 
 
+def test_key_lookup_loads_what_the_orm_would_in_one_query(
+    practice_a, admin_a, django_assert_num_queries
+):
+    """The hand-written lookup of the authentication hot path returns the key, its practice
+    and its creator exactly as get_usable_keys().get(prefix=...) does."""
+    api_key, raw = services.api_key_create(practice=practice_a, name="PACS", created_by=admin_a)
+    with django_assert_num_queries(1):
+        found = PracticeAPIKey.objects.get_from_key(raw)
+        practice, creator = found.practice, found.created_by
+    expected = PracticeAPIKey.objects.get_usable_keys().get(prefix=api_key.prefix)
+    fields = PracticeAPIKey._meta.concrete_fields
+    assert [f.value_from_object(found) for f in fields] == [
+        f.value_from_object(expected) for f in fields
+    ]
+    assert practice == practice_a and practice.name == practice_a.name
+    assert (creator.pk, creator.email, creator.password) == (
+        admin_a.pk,
+        admin_a.email,
+        admin_a.password,
+    )
+    with pytest.raises(PracticeAPIKey.DoesNotExist):
+        PracticeAPIKey.objects.get_from_key(raw[:-1] + ("x" if raw[-1] != "x" else "y"))
+    with pytest.raises(PracticeAPIKey.DoesNotExist):
+        PracticeAPIKey.objects.get_from_key("nosuchprefix.secret")
+
+
+def test_a_key_whose_creator_is_gone_loads_without_one(practice_a, admin_a):
+    _key, raw = services.api_key_create(practice=practice_a, name="PACS", created_by=admin_a)
+    admin_a.delete()
+    assert PracticeAPIKey.objects.get_from_key(raw).created_by is None
+
+
 def test_removing_a_member_revokes_their_keys(practice_a, admin_a):
     MembershipFactory(practice=practice_a, role=Role.PRACTICE_ADMIN)
     api_key, _ = services.api_key_create(practice=practice_a, name="PACS", created_by=admin_a)
