@@ -35,7 +35,7 @@ def profile(client, paths, headers, label: str, n: int) -> None:
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     print(f"    {stats.total_tt / n * 1000:.2f} ms per request (under the profiler)")
-    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
     print(out.getvalue())
 
 
