@@ -18,6 +18,9 @@ staff_patterns = (
 )
 
 urlpatterns = [
+    # First: scripts call the API far more often than people open pages, and Django tries the
+    # patterns in order (no other pattern starts with api/).
+    path("api/v1/", include("coalition.api.urls")),
     path("", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("practices/", include("practices.urls")),
@@ -35,7 +38,6 @@ urlpatterns = [
     path("staff/", include(staff_patterns)),
     path("staff/submissions/", include("practices.submissions.staff_urls")),
     path("staff/pso/", include("quality.pso.staff_urls")),
-    path("api/v1/", include("coalition.api.urls")),
     path("admin/", admin.site.urls),
 ]
 
