@@ -30,7 +30,7 @@ from pathlib import Path
 PRACTICES = 40
 PROVIDERS = 250
 YEARS = (2020, 2021, 2022, 2023, 2024)
-PERF_DATABASE = "coalition_perf_benchmarks"
+PERF_DATABASE = os.environ.get("PERF_BENCHMARKS_DATABASE", "coalition_perf_benchmarks")
 TARGET_RPS = 300
 TARGET_P99_MS = 100.0
 CLOSED_LOOP_SECONDS = 8
