@@ -1,11 +1,17 @@
 # ruff: noqa: S608 - SQL is assembled from the registry's fixed fragments; values are parameters.
-"""The benchmark computation: one SQL pass per year over every registered metric and dimension.
+"""The benchmark computation: one SQL read per year of every registered metric's observations,
+summarized in process.
 
-Each observation's ratio is computed first (numeric division, per provider-year or
-practice-year), then each cell is summarized: count, distinct practices, the largest single
-practice's count, the exact numeric mean and percentile_cont (linear interpolation between
-closest ranks, as numpy's default) at 10/25/50/75/90. The disclosure rules (rules.py) then
-decide what may be published; withheld statistics are never stored.
+PostgreSQL computes each observation's ratio (numeric division, per provider-year or
+practice-year) and sends every observation once (COPY): its exact value, the value as float8
+and rounded to the stored 4 places, and its value in every dimension. The cells are then
+summarized here with numpy, reproducing PostgreSQL's own arithmetic so that the numbers are
+those of the SQL formulation (kept below: the recompute check and the differencing rule use
+it): count, distinct practices, the largest single practice's count, the exact numeric mean
+(`round(avg(v), 4)`), percentile_cont at 10/25/50/75/90 (linear interpolation between closest
+ranks, as numpy's default) and every observation's percent_rank. The disclosure rules
+(rules.py) then decide what may be published; withheld statistics are never stored, and the
+observations are written back with one COPY.
 
 Inputs are explicit (submission ids with the practice's region and size band as recorded on
 the release), so a release can be recomputed from exactly what it was computed from.
@@ -13,8 +19,12 @@ the release), so a release can be recomputed from exactly what it was computed f
 
 from __future__ import annotations
 
+import json
+import math
+from bisect import bisect_left
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from typing import TYPE_CHECKING
 
 from django.db import connection
 
@@ -29,6 +39,10 @@ from benchmarks.rules import (
     RuleSet,
     decide,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import polars as pl
 
 PERCENTILES = (("p10", 0.10), ("p25", 0.25), ("p50", 0.50), ("p75", 0.75), ("p90", 0.90))
 FOUR_PLACES = Decimal("0.0001")
@@ -77,11 +91,14 @@ def _round(value) -> Decimal | None:
 
 
 # --- SQL ----------------------------------------------------------------------------------------
-def _observations_cte(metrics: list[Metric], prefix: str = "") -> str:
+def _observations_cte(
+    metrics: list[Metric], prefix: str = "", *, materialized: bool = False
+) -> str:
     """`inputs` and `obs` CTEs: one row per observation and metric with its ratio and its value
     in every dimension (NULL where the dimension does not apply to the metric). With a prefix,
     the CTEs and their parameters carry it (`old_inputs`, `%(old_year)s`...), so that two sets
-    of inputs can be read in one statement."""
+    of inputs can be read in one statement. Materialized, each ratio is computed once however
+    often the statement reads it."""
     branches = []
     for metric in metrics:
         source = metric.source
@@ -97,14 +114,20 @@ def _observations_cte(metrics: list[Metric], prefix: str = "") -> str:
             f"nullif(({metric.denominator_sql})::numeric, 0) AS v_num, {dims} "
             f"FROM {source.table} r JOIN {prefix}inputs i ON i.submission_id = r.submission_id "
             f"AND i.practice_id = r.practice_id "
+            # Also as a condition on the records themselves: read through their index.
+            f"AND r.submission_id = ANY(%(submission_ids)s::bigint[]) "
             f"WHERE r.year = %(year)s AND ({source.eligibility_sql}) AND ({metric.condition_sql})"
+            # The ratio is NULL exactly when this holds; testing the ratio itself would
+            # compute every division twice.
+            f" AND ({metric.numerator_sql}) IS NOT NULL "
+            f"AND nullif(({metric.denominator_sql})::numeric, 0) IS NOT NULL"
         )
     union = "\nUNION ALL\n".join(branches)
     sql = (
         f"{prefix}inputs AS (SELECT * FROM unnest(%(submission_ids)s::bigint[], "
         "%(practice_ids)s::bigint[], %(regions)s::text[], %(size_bands)s::text[]) "
         "AS i(submission_id, practice_id, region, size_band)),\n"
-        f"{prefix}obs AS (SELECT * FROM ({union}) AS all_obs WHERE v_num IS NOT NULL)"
+        f"{prefix}obs AS {'MATERIALIZED ' if materialized else ''}({union})"
     )
     return sql.replace("%(", f"%({prefix}") if prefix else sql
 
@@ -261,7 +284,43 @@ def observation_changes(
     ]
 
 
-def compute_cells(
+def _earlier_versions(
+    *, year: int, inputs: list[InputRow], rules: RuleSet, metrics, earlier
+) -> list[EarlierVersion]:
+    return [
+        EarlierVersion(
+            version=version.version,
+            cells=version.cells,
+            shown=version.shown,
+            changes=tuple(
+                observation_changes(
+                    year=year, inputs=inputs, rules=rules, earlier=version, metrics=metrics
+                )
+            ),
+        )
+        for version in earlier
+    ]
+
+
+def _decided(
+    counts: list[CellCounts],
+    raw: dict[CellKey, dict[str, Decimal | None]],
+    rules: RuleSet,
+    versions: list[EarlierVersion],
+) -> list[ComputedCell]:
+    decisions = decide(counts, rules, versions)
+    cells = []
+    for cell in counts:
+        decision = decisions[cell.key]
+        statistics = {
+            name: (raw[cell.key][name] if name in decision.published else None)
+            for name in STATISTICS
+        }
+        cells.append(ComputedCell(counts=cell, decision=decision, statistics=statistics))
+    return cells
+
+
+def compute_cells_sql(
     *,
     year: int,
     inputs: list[InputRow],
@@ -269,8 +328,8 @@ def compute_cells(
     metrics: list[Metric] | None = None,
     earlier: list[PublishedVersion] = (),
 ) -> list[ComputedCell]:
-    """Every cell of the year with the rules applied. Reads only the inputs' records (and, for
-    the differencing rule, those of the earlier published versions of the year)."""
+    """compute_cells in the SQL formulation alone (aggregates and percentile_cont in
+    PostgreSQL): the reference the in-process summary is tested against."""
     metrics = list(metrics or METRICS.values())
     if not inputs:
         return []
@@ -299,50 +358,416 @@ def compute_cells(
         for (name, _), percentile in zip(PERCENTILES, percentiles, strict=True):
             stats[name] = _round(percentile)
         raw[cell.key] = stats
-    versions = [
-        EarlierVersion(
-            version=version.version,
-            cells=version.cells,
-            shown=version.shown,
-            changes=tuple(
-                observation_changes(
-                    year=year, inputs=inputs, rules=rules, earlier=version, metrics=metrics
-                )
-            ),
-        )
-        for version in earlier
-    ]
-    decisions = decide(counts, rules, versions)
-    cells = []
-    for cell in counts:
-        decision = decisions[cell.key]
-        statistics = {
-            name: (raw[cell.key][name] if name in decision.published else None)
-            for name in STATISTICS
-        }
-        cells.append(ComputedCell(counts=cell, decision=decision, statistics=statistics))
-    return cells
-
-
-def insert_observations(
-    *, release_id: int, year: int, inputs: list[InputRow], rules: RuleSet
-) -> int:
-    """Store every practice's own observations of the release, ranked against the cells
-    already stored for it. Returns the number of rows."""
-    if not inputs:
-        return 0
-    sql = (
-        _observation_rows_sql(list(METRICS.values()))
-        + "INSERT INTO benchmarks_practiceobservation "
-        "(release_id, practice_id, metric, provider_pseudonym, value, dimension_values, "
-        "percentile_ranks) SELECT %(release_id)s, practice_id, metric, provider_pseudonym, "
-        "value, dimension_values, percentile_ranks FROM computed"
+    versions = _earlier_versions(
+        year=year, inputs=inputs, rules=rules, metrics=metrics, earlier=earlier
     )
+    return _decided(counts, raw, rules, versions)
+
+
+# --- in process ---------------------------------------------------------------------------------
+# What numeric division and avg() select as the result scale (PostgreSQL's select_div_scale):
+# at least 16 significant digits, and no fewer decimals than either input shows.
+NUMERIC_MIN_SIG_DIGITS = 16
+NUMERIC_MAX_DISPLAY_SCALE = 1000
+# Half a tenth away from a tie is far more than float8's error on a percentage: ranks that
+# close to a tie are rounded from their exact decimal form instead.
+TIE_MARGIN = 1e-6
+
+
+def _weight_and_first_digit(value: Decimal) -> tuple[int, int]:
+    """The weight (power of 10000) and first base-10000 digit of a numeric, as PostgreSQL
+    stores it; (0, 0) for zero."""
+    if not value:
+        return 0, 0
+    value = abs(value)
+    weight = value.adjusted() // 4
+    return weight, int(value.scaleb(-4 * weight))
+
+
+def _division_scale(dividend: Decimal, dividend_scale: int, divisor: Decimal) -> int:
+    """The result scale PostgreSQL picks for dividend / divisor (a divisor of scale 0)."""
+    weight1, first1 = _weight_and_first_digit(dividend)
+    weight2, first2 = _weight_and_first_digit(divisor)
+    quotient_weight = weight1 - weight2 - (1 if first1 <= first2 else 0)
+    scale = max(NUMERIC_MIN_SIG_DIGITS - quotient_weight * 4, dividend_scale, 0)
+    return min(scale, NUMERIC_MAX_DISPLAY_SCALE)
+
+
+def numeric_mean(total: Decimal, scale: int, count: int) -> Decimal:
+    """`round(avg(v), 4)` of PostgreSQL, from the exact sum of the values and the largest
+    scale among them: sum / count at the scale numeric division selects, rounded half away
+    from zero, then rounded half away from zero to 4 places."""
+    with localcontext(prec=NUMERIC_MAX_DISPLAY_SCALE * 2, traps=[]):
+        result_scale = _division_scale(total, scale, Decimal(count))
+        scaled = int(total.scaleb(result_scale))  # exact: result_scale >= scale
+        quotient = (2 * abs(scaled) + count) // (2 * count)
+        mean = Decimal(quotient if scaled >= 0 else -quotient).scaleb(-result_scale)
+        return mean.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _tenths(percent: float) -> int:
+    """`round(percent::numeric, 1)` in tenths: float8 to numeric keeps 15 significant digits
+    (PostgreSQL's float8_numeric), then the rounding is half away from zero."""
+    return int(Decimal(f"{percent:.15g}").quantize(Decimal("0.1"), ROUND_HALF_UP) * 10)
+
+
+@dataclass
+class Observations:
+    """Every observation of a year (one row per metric and provider-year or practice-year):
+    metric, practice_id, obs_key, value (rounded to the stored 4 places, as text), exact
+    (the exact numeric, as text), v (float8) and d_<dimension> columns."""
+
+    frame: pl.DataFrame
+
+
+def _csv_field(sql: str) -> str:
+    """A CSV field of a text expression: quoted (quotes doubled), empty when NULL."""
+    return f"coalesce('\"' || replace({sql}, '\"', '\"\"') || '\"', '')"
+
+
+def read_observations(
+    *, year: int, inputs: list[InputRow], rules: RuleSet, metrics: list[Metric] | None = None
+) -> Observations:
+    """The year's observations of every metric, with their ratios computed by PostgreSQL
+    (numeric division, exact), read as one CSV text (one value rather than a message per
+    row, which costs the client far more than the server)."""
+    import polars as pl
+
+    metrics = list(metrics or METRICS.values())
+    schema = {
+        "metric": pl.String,
+        "practice_id": pl.Int64,
+        "obs_key": pl.String,
+        "value": pl.String,
+        "exact": pl.String,
+        **{f"d_{code}": pl.String for code in DIMENSION_CODES},
+    }
+    text = None
+    if inputs:
+        fields = ", ".join(
+            [
+                _csv_field("metric"),
+                "practice_id::text",
+                _csv_field("obs_key"),
+                "round(v_num, 4)::text",
+                "v_num::text",
+                *(_csv_field(f"d_{code}") for code in DIMENSION_CODES),
+            ]
+        )
+        sql = (
+            f"WITH {_observations_cte(metrics, materialized=True)} "
+            f"SELECT string_agg(concat_ws(',', {fields}), E'\\n') FROM obs"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _params(year=year, inputs=inputs, rules=rules))
+            text = cursor.fetchone()[0]
+    if not text:
+        frame = pl.DataFrame(schema=schema)
+    else:
+        frame = pl.read_csv(text.encode(), has_header=False, schema=schema)
+    # numeric -> float8 is correctly rounded in PostgreSQL (through its text form), as here.
+    return Observations(frame.with_columns(v=pl.col("exact").cast(pl.Float64)))
+
+
+def _collation_order(keys: list[CellKey]) -> list[CellKey]:
+    """The keys in the database's text order (ORDER BY metric, dimension, value of the SQL
+    formulation): the rules visit cells in this order."""
+    if not keys:
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
-            sql, {**_params(year=year, inputs=inputs, rules=rules), "release_id": release_id}
+            "SELECT m, d, v FROM unnest(%s::text[], %s::text[], %s::text[]) AS k(m, d, v) "
+            "ORDER BY m, d, v",
+            [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]],
         )
-        return cursor.rowcount
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+@dataclass
+class Summary:
+    counts: list[CellCounts]
+    raw: dict[CellKey, dict[str, Decimal | None]]
+    cell_keys: list[CellKey]  # by cell index
+    # The observations spread over their cells (`all` and each dimension that applies),
+    # sorted by cell and value: the observation (row of the frame), its dimension's index in
+    # RANK_CODES, its cell's index and the tenths of its percent rank in that cell.
+    rows: np.ndarray
+    dimension_index: np.ndarray
+    cell_index: np.ndarray
+    tenths: np.ndarray
+
+
+RANK_CODES = (ALL, *DIMENSION_CODES)
+
+
+def _codes(column: pl.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of a text column (-1 for NULL) and the text of each code."""
+    import numpy as np
+    import polars as pl
+
+    categories = column.drop_nulls().unique().sort()
+    codes = column.cast(pl.Enum(categories)).to_physical().fill_null(-1)
+    return codes.to_numpy().astype(np.int64), categories.to_list()
+
+
+def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
+    """Every cell's counts and statistics, as the SQL formulation computes them."""
+    import numpy as np
+    import polars as pl
+
+    frame = observations.frame
+    source_of = {m.code: m.source.code for m in metrics}
+    values = frame["v"].to_numpy()
+    practices = frame["practice_id"].to_numpy()
+    metric_codes, metric_names = _codes(frame["metric"])
+    # A cell is (metric, dimension, value): one integer key per observation and dimension.
+    dimension_values: list[list[str]] = [[ALL]]
+    key_parts, row_parts, dimension_parts = [], [], []
+    rows_all = np.arange(len(frame), dtype=np.int64)
+    width = max(len(frame), 1) + 1
+    for index, code in enumerate(RANK_CODES):
+        if code == ALL:
+            value_codes, names = np.zeros(len(frame), dtype=np.int64), [ALL]
+        else:
+            value_codes, names = _codes(frame[f"d_{code}"])
+            dimension_values.append(names)
+        present = value_codes >= 0
+        key_parts.append(
+            (metric_codes[present] * len(RANK_CODES) + index) * width + value_codes[present]
+        )
+        row_parts.append(rows_all[present])
+        dimension_parts.append(np.full(int(present.sum()), index, dtype=np.int64))
+    keys = np.concatenate(key_parts)
+    rows = np.concatenate(row_parts)
+    dimension_index = np.concatenate(dimension_parts)
+    order = np.lexsort((values[rows], keys))
+    keys, rows, dimension_index = keys[order], rows[order], dimension_index[order]
+    sorted_values = values[rows]
+    boundary = np.ones(len(keys), dtype=bool)
+    boundary[1:] = keys[1:] != keys[:-1]
+    start = np.flatnonzero(boundary)
+    n = np.diff(np.append(start, len(keys)))
+    cell_index = np.cumsum(boundary) - 1
+
+    # percentile_cont: first + (second - first) * (p * (n - 1) - floor(p * (n - 1))), float8.
+    percentiles = {}
+    for name, fraction in PERCENTILES:
+        target = fraction * (n - 1)
+        first = np.floor(target).astype(np.int64)
+        second = np.ceil(target).astype(np.int64)
+        low, high = sorted_values[start + first], sorted_values[start + second]
+        percentiles[name] = low + (high - low) * (target - first)
+
+    # percent_rank: the values below / (n - 1). Equal floats are ties unless their exact
+    # numerics differ (then that cell is ranked by the exact values).
+    position = np.arange(len(keys))
+    same = np.zeros(len(keys), dtype=bool)
+    same[1:] = ~boundary[1:] & (sorted_values[1:] == sorted_values[:-1])
+    below = np.maximum.accumulate(np.where(same, 0, position)) - start[cell_index]
+    exact = frame["exact"]
+    if same.any():
+        tied = np.flatnonzero(same)
+        broken = {
+            int(cell_index[i])
+            for i in tied
+            if Decimal(exact[int(rows[i])]) != Decimal(exact[int(rows[i - 1])])
+        }
+        for cell in broken:
+            span = range(int(start[cell]), int(start[cell] + n[cell]))
+            ordered = sorted(Decimal(exact[int(rows[i])]) for i in span)
+            for i in span:
+                below[i] = bisect_left(ordered, Decimal(exact[int(rows[i])]))
+    denominator = (n - 1)[cell_index]
+    percent = 100 * np.where(denominator > 0, below / np.maximum(denominator, 1), 0.0)
+    scaled = percent * 10
+    tenths = np.floor(scaled + 0.5).astype(np.int64)
+    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < TIE_MARGIN * 10):
+        tenths[i] = _tenths(float(percent[i]))
+
+    # Exact sums for the means: decimals of one scale where 38 digits hold them.
+    scale_of = (
+        (exact.str.len_bytes() - exact.str.find(".", literal=True) - 1).fill_null(0).to_numpy()
+    )
+    frame_scale = int(scale_of.max()) if len(frame) else 0
+    magnitude = float(np.abs(values).max()) if len(frame) else 0.0
+    digits = (int(math.log10(magnitude)) + 1 if magnitude >= 1 else 1) + frame_scale
+    digits += int(math.log10(max(len(frame), 1))) + 1
+    cell_scales = np.maximum.reduceat(scale_of[rows], start).tolist() if len(start) else []
+    if digits <= 38:
+        spread = pl.DataFrame(
+            {
+                "cell": cell_index,
+                "exact": exact.cast(pl.Decimal(38, frame_scale)).gather(rows),
+            }
+        )
+        totals = spread.group_by("cell").agg(pl.col("exact").sum()).sort("cell")["exact"]
+        totals = totals.to_list()
+    else:
+        with localcontext(prec=NUMERIC_MAX_DISPLAY_SCALE * 2):
+            totals = [
+                sum(Decimal(exact[int(rows[i])]) for i in range(begin, begin + size))
+                for begin, size in zip(start.tolist(), n.tolist(), strict=True)
+            ]
+
+    # Observations per practice in each cell, by practice id.
+    practice_list, practice_rank = np.unique(practices, return_inverse=True)
+    pairs, pair_counts = np.unique(
+        cell_index * len(practice_list) + practice_rank[rows], return_counts=True
+    )
+    pair_cell, pair_practice = np.divmod(pairs, max(len(practice_list), 1))
+    pair_practice = practice_list[pair_practice]
+    split = np.flatnonzero(np.diff(pair_cell)) + 1
+    practice_ids = np.split(pair_practice, split)
+    practice_ns = np.split(pair_counts, split)
+
+    cell_keys: list[CellKey] = []
+    for key in keys[start].tolist():
+        key, value_code = divmod(key, width)
+        metric_code, index = divmod(key, len(RANK_CODES))
+        cell_keys.append(
+            (metric_names[metric_code], RANK_CODES[index], dimension_values[index][value_code])
+        )
+    counts, raw = [], {}
+    for i, (metric, dimension, value) in enumerate(cell_keys):
+        ids, ns = practice_ids[i].tolist(), practice_ns[i].tolist()
+        cell = CellCounts(
+            metric=metric,
+            source=source_of[metric],
+            dimension=dimension,
+            value=value,
+            n_observations=int(n[i]),
+            n_practices=len(ids),
+            max_practice_observations=max(ns),
+            practice_counts=tuple(zip(ids, ns, strict=True)),
+        )
+        counts.append(cell)
+        stats: dict[str, Decimal | None] = {
+            "mean": numeric_mean(Decimal(totals[i]), cell_scales[i], int(n[i]))
+        }
+        for name, _ in PERCENTILES:
+            stats[name] = _round(percentiles[name][i])
+        raw[cell.key] = stats
+    collated = {key: position for position, key in enumerate(_collation_order(list(raw)))}
+    counts.sort(key=lambda c: collated[c.key])
+    return Summary(
+        counts=counts,
+        raw=raw,
+        cell_keys=cell_keys,
+        rows=rows,
+        dimension_index=dimension_index,
+        cell_index=cell_index,
+        tenths=tenths,
+    )
+
+
+@dataclass
+class Computation:
+    cells: list[ComputedCell]
+    observations: Observations
+    summary: Summary
+
+
+def compute(
+    *,
+    year: int,
+    inputs: list[InputRow],
+    rules: RuleSet,
+    metrics: list[Metric] | None = None,
+    earlier: list[PublishedVersion] = (),
+) -> Computation:
+    """Every cell of the year with the rules applied, and the observations they came from.
+    Reads only the inputs' records (and, for the differencing rule, those of the earlier
+    published versions of the year)."""
+    metrics = list(metrics or METRICS.values())
+    observations = read_observations(year=year, inputs=inputs, rules=rules, metrics=metrics)
+    summary = summarize(observations, metrics)
+    versions = _earlier_versions(
+        year=year, inputs=inputs, rules=rules, metrics=metrics, earlier=earlier
+    )
+    cells = _decided(summary.counts, summary.raw, rules, versions) if summary.counts else []
+    return Computation(cells=cells, observations=observations, summary=summary)
+
+
+def compute_cells(
+    *,
+    year: int,
+    inputs: list[InputRow],
+    rules: RuleSet,
+    metrics: list[Metric] | None = None,
+    earlier: list[PublishedVersion] = (),
+) -> list[ComputedCell]:
+    """Every cell of the year with the rules applied."""
+    return compute(year=year, inputs=inputs, rules=rules, metrics=metrics, earlier=earlier).cells
+
+
+def _json_strings(column: pl.Series) -> dict[str, str]:
+    return {value: json.dumps(value) for value in column.unique().drop_nulls().to_list()}
+
+
+def observation_rows(computation: Computation, *, release_id: int) -> pl.DataFrame:
+    """The release's PracticeObservation rows: each observation with its value, dimension
+    values and, where the cell of that dimension publishes its full p10-p90 band, its
+    percentile rank in that cell (as the SQL formulation, _observation_rows_sql, writes)."""
+    import numpy as np
+    import polars as pl
+
+    frame = computation.observations.frame
+    summary = computation.summary
+    banded_keys = {
+        cell.key
+        for cell in computation.cells
+        if cell.statistics["p10"] is not None and cell.statistics["p90"] is not None
+    }
+    banded = np.array([key in banded_keys for key in summary.cell_keys], dtype=bool)
+    ranks = np.full((len(RANK_CODES), len(frame)), -1, dtype=np.int64)
+    kept = banded[summary.cell_index] if len(summary.cell_index) else np.zeros(0, bool)
+    ranks[summary.dimension_index[kept], summary.rows[kept]] = summary.tenths[kept]
+
+    def json_object(pieces) -> pl.Expr:
+        return pl.concat_str(
+            [pl.lit("{"), pl.concat_str(pieces, separator=", ", ignore_nulls=True), pl.lit("}")]
+        )
+
+    dimension_pieces = []
+    for code in DIMENSION_CODES:
+        strings = _json_strings(frame[f"d_{code}"])
+        quoted = pl.col(f"d_{code}").replace_strict(
+            list(strings), list(strings.values()), default=None, return_dtype=pl.String
+        )
+        dimension_pieces.append(pl.concat_str([pl.lit(f'"{code}": '), quoted]))
+    rank_pieces = []
+    for index, code in enumerate(RANK_CODES):
+        tenths = pl.Series(ranks[index])
+        rank_pieces.append(
+            pl.when(tenths >= 0).then(pl.format(f'"{code}": {{}}.{{}}', tenths // 10, tenths % 10))
+        )
+    return frame.select(
+        pl.lit(release_id, dtype=pl.Int64).alias("release_id"),
+        "practice_id",
+        "metric",
+        pl.col("obs_key").fill_null("").alias("provider_pseudonym"),
+        "value",
+        json_object(dimension_pieces).alias("dimension_values"),
+        json_object(rank_pieces).alias("percentile_ranks"),
+    )
+
+
+def write_observations(computation: Computation, *, release_id: int) -> int:
+    """Store every practice's own observations of the release with one COPY. Returns the
+    number of rows."""
+    rows = observation_rows(computation, release_id=release_id)
+    if not len(rows):
+        return 0
+    data = rows.write_csv(include_header=False).encode()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY benchmarks_practiceobservation ({', '.join(rows.columns)}) FROM STDIN "
+            "(FORMAT csv)"
+        ) as copy,
+    ):
+        copy.write(data)
+    return len(rows)
 
 
 def observation_differences(

@@ -207,12 +207,13 @@ def _release_compute(*, release_id: int) -> BenchmarkRelease | None:
         )
         for row in inputs
     )
-    cells = engine.compute_cells(
+    computation = engine.compute(
         year=release.year,
         inputs=inputs,
         rules=rules,
         earlier=selectors.earlier_published_versions(release=release),
     )
+    cells = computation.cells
     BenchmarkCell.objects.bulk_create(
         (
             BenchmarkCell(
@@ -232,7 +233,7 @@ def _release_compute(*, release_id: int) -> BenchmarkRelease | None:
         ),
         batch_size=1000,
     )
-    engine.insert_observations(release_id=release.pk, year=release.year, inputs=inputs, rules=rules)
+    engine.write_observations(computation, release_id=release.pk)
     release.rule_settings = rules.as_dict()
     release.inputs_digest = selectors.inputs_digest(inputs)
     release.status = Status.DRAFT

@@ -150,7 +150,7 @@ def test_a_failing_computation_marks_the_release_failed(year_2022, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(engine, "compute_cells", broken)
+    monkeypatch.setattr(engine, "compute", broken)
     release = services.release_request(year=2022, enqueue=False)
     with pytest.raises(RuntimeError):
         services.release_compute(release_id=release.pk)
