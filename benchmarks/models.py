@@ -339,9 +339,16 @@ class PracticeObservation(PracticeOwnedModel):
     kept only where that cell publishes its full p10-p90 band. Practice-owned: a practice sees
     only its own rows, through its own pages."""
 
-    release = models.ForeignKey(BenchmarkRelease, on_delete=models.CASCADE, related_name="+")
+    # No index of their own: observation_unique leads with the release and the practice's index
+    # with the practice, and every release writes some 26,000 rows into each index it has.
+    release = models.ForeignKey(
+        BenchmarkRelease, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     practice = models.ForeignKey(
-        "practices.Practice", on_delete=models.PROTECT, related_name="benchmark_observations"
+        "practices.Practice",
+        on_delete=models.PROTECT,
+        related_name="benchmark_observations",
+        db_index=False,
     )
     metric = models.CharField(max_length=40)
     provider_pseudonym = models.CharField(max_length=64, blank=True)

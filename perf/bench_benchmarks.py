@@ -833,6 +833,29 @@ def bare_sql_ms(samples: int = 300) -> float:
     return statistics.median(timings)
 
 
+def round_trips_ms(samples: int = 300) -> tuple[float, float]:
+    """Medians of a `SELECT 1` over the Django connection (TCP to 127.0.0.1) and of a Redis GET
+    through a client of the kind the server uses: the floor under every query and cache call."""
+    import redis
+    from django.db import connection
+
+    select1 = []
+    with connection.cursor() as cursor:
+        for _ in range(samples):
+            started = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+            select1.append((time.perf_counter() - started) * 1000)
+    client = redis.Redis.from_url(os.environ.get("PERF_CACHE_URL", "redis://127.0.0.1:6379/14"))
+    gets = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        client.get("perf-round-trip")
+        gets.append((time.perf_counter() - started) * 1000)
+    client.close()
+    return statistics.median(select1), statistics.median(gets)
+
+
 def idle_percent(seconds: float = 2.0) -> float:
     """Share of the machine's CPU time left idle by other work over a short window."""
 
@@ -983,6 +1006,7 @@ def run_load(database_url: str, practices) -> dict:
     keys = api_keys(practices)
     paths = cell_paths()
     sql_ms = bare_sql_ms()
+    select1_ms, redis_ms = round_trips_ms()
     waited, idle = wait_for_quiet()
     server, port = start_server(database_url)
     ours = {os.getpid(), server.pid, *children(server.pid)}
@@ -1008,7 +1032,14 @@ def run_load(database_url: str, practices) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {**runs, "sql_ms": sql_ms, "waited": waited, "idle": idle}
+    return {
+        **runs,
+        "sql_ms": sql_ms,
+        "select1_ms": select1_ms,
+        "redis_ms": redis_ms,
+        "waited": waited,
+        "idle": idle,
+    }
 
 
 def database_url_for(settings_dict: dict) -> str:
@@ -1153,15 +1184,19 @@ def report_load(data: dict, load: dict) -> str:
         f"alone takes {load['sql_ms']:.2f} ms (median, in process).",
         f"- Attempts (the machine's two cores are shared with other work): capacity: "
         f"{attempts['capacity']}. Target: {attempts['target']}.",
-        "- Where the time goes: a cells request with an API key makes two queries, the key (with "
-        "its practice and creator) and the page of cells, and the page comes from the "
-        "per-publication page cache after its first request. Most of the remaining CPU is the "
-        "platform's authentication, middleware and framework: `/api/v1/me/`, which does less "
-        "than a cells page, is slower. `python -m perf.profile_request` prints the queries "
-        "and a profile of cells requests through Django's test client.",
-        "- Member sessions cost two queries before the view runs: the session, and the user "
-        "loaded with its staff and membership flags (coalition/backends.py; the two-factor "
-        "middleware's staff check and the membership check were two more queries before): at "
+        "- Where the time goes: a cells request with an API key makes one query (the key with "
+        "its practice and creator, one prepared statement) and one round trip to Redis (the "
+        "rate-limit counter of its window, incremented with its expiry in one pipeline); the "
+        "page of cells comes from the per-publication page cache after its first request. The "
+        "server uses Redis as deployed (`CACHE_URL`), so rate limits are shared by its "
+        "processes. Most of the remaining CPU is the platform's authentication, middleware and "
+        "framework: `/api/v1/me/`, which does less than a cells page, is no faster. "
+        f"Round trips on this machine (median, in process): `SELECT 1` {load['select1_ms']:.2f} ms "
+        f"over TCP, a Redis GET {load['redis_ms']:.2f} ms. `python -m perf.profile_request` prints "
+        "the queries and a profile of cells requests through Django's test client.",
+        "- Member sessions: the session is read from Redis (`cached_db`, written through to the "
+        "database) and the user with its staff and membership flags in one query "
+        "(coalition/backends.py): at "
         f"{TARGET_RPS}/s, "
         f"{verdict(load['sessions'])} (p99 {load['sessions'].percentile(99):.0f} ms). A new "
         f"connection per request adds TCP set-up to each request: at {TARGET_RPS}/s, "
