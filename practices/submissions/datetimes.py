@@ -45,18 +45,21 @@ DISPLAY_FORMAT = "ISO 8601 date and time; with Z or a UTC offset, or in the prac
 
 def parse(text: pl.Series, *, time_zone: str) -> pl.DataFrame:
     """`utc_us` (Int64 microseconds since the epoch, UTC; null when the text is not a valid
-    date-time) and `problem` (null, or the error code) for stripped, non-empty `text`."""
+    date-time) and `problem` (null, or the error code) for each cell of `text`, surrounding
+    spaces ignored (an empty cell is a bad_datetime: the caller tells it apart)."""
+    rows = text.len()
+    no_problem = pl.repeat(None, rows, dtype=pl.String, eager=True).alias("problem")
     utc_form = text.str.contains(FAST_UTC).fill_null(False)
+    utc = text.str.strptime(
+        pl.Datetime("us"), "%Y-%m-%dT%H:%M:%SZ", strict=False, cache=False
+    ).dt.epoch("us")
+    if utc_form.all() and utc.null_count() == 0:  # the common file: nothing else to do
+        return pl.DataFrame({"utc_us": utc, "problem": no_problem})
     if utc_form.all():
-        local_form = pl.Series(np.zeros(text.len(), dtype=bool))
+        local_form = pl.Series(np.zeros(rows, dtype=bool))
     else:
         local_form = ~utc_form & text.str.contains(FAST_LOCAL).fill_null(False)
-    frame = pl.DataFrame({"text": text, "utc_form": utc_form, "local_form": local_form})
-    utc = (
-        pl.col("text")
-        .str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%SZ", strict=False, cache=False)
-        .dt.epoch("us")
-    )
+    frame = pl.DataFrame({"text": text, "utc": utc, "utc_form": utc_form, "local_form": local_form})
     naive = pl.lit(None, dtype=pl.Datetime("us"))
     local = pl.lit(None, dtype=pl.Int64)
     if local_form.any():
@@ -72,8 +75,7 @@ def parse(text: pl.Series, *, time_zone: str) -> pl.DataFrame:
         )
     staged = frame.select(
         pl.col("utc_form"),
-        pl.col("local_form"),
-        pl.when(pl.col("utc_form")).then(utc).otherwise(local).alias("utc_us"),
+        pl.when(pl.col("utc_form")).then(pl.col("utc")).otherwise(local).alias("utc_us"),
         pl.when(pl.col("local_form")).then(naive.is_null()).otherwise(False).alias("no_date"),
     )
     result = staged.select(
@@ -88,7 +90,7 @@ def parse(text: pl.Series, *, time_zone: str) -> pl.DataFrame:
     rest = ~(utc_form | local_form)
     if rest.any():
         positions = np.flatnonzero(rest.to_numpy())
-        general = _parse_general(text.filter(rest), time_zone=time_zone)
+        general = _parse_general(text.filter(rest).str.strip_chars(), time_zone=time_zone)
         result = result.with_columns(
             result["utc_us"].scatter(positions, general["utc_us"]),
             result["problem"].scatter(positions, general["problem"]),
@@ -97,7 +99,7 @@ def parse(text: pl.Series, *, time_zone: str) -> pl.DataFrame:
 
 
 def _parse_general(text: pl.Series, *, time_zone: str) -> pl.DataFrame:
-    """parse() for any accepted form, in stages, so that each step (the pattern, the calendar,
+    """parse() for any accepted form of stripped, non-empty text, in stages, so that each step (the pattern, the calendar,
     the time zone) runs once per cell."""
     parts = (
         pl.DataFrame({"text": text})

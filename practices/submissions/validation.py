@@ -269,8 +269,6 @@ class _Distinct:
             if not self.complete:
                 raw = frame.select(pl.col(self.column.name).unique().alias(RAW))
                 self._table = _evaluate(raw, self.column).drop("text")
-            elif len(self.tables) == 1:
-                self._table = self.tables[0]
             else:
                 self._table = pl.concat(self.tables).unique(subset=RAW)
             self.tables = []
@@ -376,13 +374,16 @@ def _validate_batch(
     """The checks of each cell of the rows of `frame`; returns the checked rows (ROW and every
     column: distinct-value columns raw, date-times as UTC microseconds, numbers normalized)."""
     columns: dict[str, pl.Expr | pl.Series] = {}
+    # The values of a one-column key (an id per row) are meant to be all different: they are
+    # evaluated cell by cell, without first finding the distinct ones.
+    unique_key = set(schema.key) if len(schema.key) == 1 else set()
     # One parallel scan: the distinct values of text-like columns, and for numeric columns
     # whether every cell is a plain number with the allowed decimals, and the extremes.
     survey = frame.select(
         *[
             pl.col(c.name).unique().implode().alias(c.name)
             for c in checked
-            if c.type in DISTINCT_TYPES
+            if c.type in DISTINCT_TYPES and c.name not in unique_key
         ],
         *[
             expression
@@ -404,9 +405,9 @@ def _validate_batch(
         if name in unchecked:
             columns[name] = pl.col(name)
         elif column.type in DISTINCT_TYPES:
-            evaluated = _evaluate(
-                pl.DataFrame({RAW: survey.pop(name)}, schema={RAW: pl.String}), column
-            )
+            values = frame[name] if name in unique_key else survey.pop(name)
+            evaluated = _evaluate(pl.DataFrame({RAW: values}, schema={RAW: pl.String}), column)
+            del values
             _distinct_errors(frame, evaluated, column, collector)
             distinct[name].add(evaluated)
             del evaluated
@@ -435,7 +436,7 @@ def _distinct_errors(
     )
     bad = [evaluated.filter(pl.col(code)).select(RAW, pl.lit(code).alias("code")) for code in codes]
     bad.append(flagged.select(RAW, pl.col("phi").alias("code")))
-    wrong = pl.concat(bad)
+    wrong = pl.concat(bad).unique()  # (a key's values are evaluated per cell: maybe repeated)
     if wrong.height == 0:
         return
     rows = frame.select(ROW, pl.col(column.name).alias(RAW)).join(wrong, on=RAW)
@@ -480,14 +481,16 @@ def _datetime_column(
 ) -> pl.Series:
     """Check a date-time column; returns its values as UTC microseconds (datetimes.py)."""
     name = column.name
-    texts = frame.select(pl.col(ROW), pl.col(name).str.strip_chars().alias("text"))
-    parsed = pl.concat(
-        [texts, datetimes.parse(texts["text"], time_zone=time_zone)], how="horizontal"
-    )
+    parsed = datetimes.parse(frame[name], time_zone=time_zone)
+    # Only the cells with a problem (usually none) are stripped and looked at again.
+    problems = pl.DataFrame(
+        {ROW: frame[ROW], "text": frame[name], "problem": parsed["problem"]}
+    ).filter(pl.col("problem").is_not_null())
+    problems = problems.with_columns(pl.col("text").str.strip_chars())
     empty = pl.col("text") == ""
     if column.required:
-        collector.add(parsed.filter(empty), name, "required")
-    wrong = parsed.filter(~empty & pl.col("problem").is_not_null())
+        collector.add(problems.filter(empty), name, "required")
+    wrong = problems.filter(~empty)
     if wrong.height:
         # A malformed cell may hold an identifier; a date is what the column holds, so the
         # date-of-birth pattern is not applied to it.
