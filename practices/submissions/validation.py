@@ -634,7 +634,8 @@ def _check_duplicates(
         plain = plain and valid.height == evaluated.height
         plain = plain and valid[VALUE].n_unique() == valid.height
     if plain:
-        hashes = frame.select(pl.struct(list(schema.key)).hash().n_unique()).item()
+        key = pl.col(schema.key[0]) if len(schema.key) == 1 else pl.struct(list(schema.key))
+        hashes = frame.select(key.hash().n_unique()).item()
         if hashes == frame.height:
             return
     codes = []
