@@ -12,8 +12,8 @@ file fails that). openpyxl parses the XML through defusedxml (no entity expansio
 The result is a polars DataFrame whose columns are the schema's column names (all text) plus
 `__row`, the row number as a spreadsheet shows it (the header is row 1).
 
-A large plain CSV (UTF-8, no quotes, no blank lines, every line with the header's number of
-fields: proved by one pass over the bytes, BATCH_BYTES at a time) can instead be read as
+A large plain CSV (over 128 MB; UTF-8, no quotes, no blank lines, every line with the header's
+number of fields: proved by one pass over the bytes, BATCH_BYTES at a time) can instead be read as
 batches of rows (`read_file(batched=True)`), each parsed only when validation asks for it, so
 that neither the file's bytes nor all of its text cells are held at once. The batches are the
 rows the whole-file read would give, with the same row numbers.
@@ -44,8 +44,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 XLSX_CHUNK_ROWS = 50_000
-# A CSV larger than this is read in batches of about this many bytes (when it is plain).
+# A plain CSV of more than BATCHES_FROM batches is read in batches of about BATCH_BYTES (a
+# smaller one is read faster whole, and fits in memory anyway).
 BATCH_BYTES = 32 << 20
+BATCHES_FROM = 4
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
@@ -101,7 +103,7 @@ def read_file(
                 )
             ]
         )
-    if batched and size > BATCH_BYTES:
+    if batched and size > BATCHES_FROM * BATCH_BYTES:
         result = _read_csv_batches(source, schema=schema)
         if result is not None:
             return result
