@@ -1,9 +1,9 @@
 """Quality benchmark (issue 9, section 5), two measurements in one run:
 
 1. Ingest: an exam_turnaround CSV of QUALITY_PERF_EXAMS rows (5,000,000 by default) through
-   `manage.py import_data` from the shell, command start to exit, in a child process (so its
-   peak resident memory is its own), against a bare PostgreSQL COPY of the same file into a
-   plain table. Targets: at most 3x the COPY, peak memory under 1 GB.
+   `manage.py import_data`, command start to exit, in a process started by a small launcher
+   (so that its peak resident memory is its own), against a bare PostgreSQL COPY of the same
+   file into a plain table. Targets: at most 3x the COPY, peak memory under 1 GB.
 2. Release: a release of the year over QUALITY_PERF_PRACTICES practices (40) x
    QUALITY_PERF_EXAMS_PER_PRACTICE exams (1,000,000), against a polars script computing the same
    per-practice medians (per patient class) from the same files. Target: the release costs no
@@ -286,8 +286,9 @@ def _ingest_markdown(first: dict) -> str:
 ## Quality: exam turnaround ingest
 
 `QUALITY_PERF_PARTS=ingest python -m perf.run_all quality` (perf/bench_quality.py; size:
-QUALITY_PERF_EXAMS). The command, timed from the shell in a child process:
-`{first["command"]}` (SUBMISSION_MAX_UPLOAD_BYTES raised to 2 GB).
+QUALITY_PERF_EXAMS). The command, `{first["command"]}` (SUBMISSION_MAX_UPLOAD_BYTES raised to
+2 GB), runs in its own process, timed from its start to its exit by a small launcher process,
+whose wait4 gives the command's peak resident memory.
 
 | measurement | figure |
 | --- | --- |
