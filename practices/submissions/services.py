@@ -449,6 +449,18 @@ def _read_and_validate(
         _progress(submission, 35, f"Checking {result.rows:,} rows", beat)
         if on_progress is not None:
             on_progress(35, submission.progress_message)
+        rows = result.rows
+
+        def checked(done: int) -> None:
+            _progress(
+                submission,
+                35 + 30 * done // max(rows, 1),
+                f"Checked {done:,} of {rows:,} rows",
+                beat,
+            )
+            if on_progress is not None:
+                on_progress(submission.progress_percent, submission.progress_message)
+
         # A file read in batches is parsed as it is checked, from the open file.
         validated = validation.validate(
             result.frame if result.frame is not None else result.batches,
@@ -457,6 +469,7 @@ def _read_and_validate(
             header_issues=result.header_issues,
             unchecked=result.unchecked,
             time_zone=submission.practice.time_zone,
+            on_batch=checked if result.frame is None else None,
         )
         del result
     if validated.frame is not None:
@@ -783,11 +796,12 @@ class ImportOutcome:
 
 
 def file_inspect(
-    *, kind: str, path: Path, practice: Practice | None = None
+    *, kind: str, path: Path, practice: Practice | None = None, on_progress=None
 ) -> tuple[validation.Validated, str]:
     """Read and check a file without storing anything: (the result, the sha256 of the bytes
     read). With the practice, date-times are read in its time zone and the kind's own rules
-    run. A large CSV is read in batches (reading.py), so its bytes are never all in memory."""
+    run. A large CSV is read in batches (reading.py), so its bytes are never all in memory;
+    `on_progress(rows checked, rows)` hears each batch."""
     schema = schema_for(kind)
     size = path.stat().st_size
     with path.open("rb") as handle:
@@ -809,6 +823,11 @@ def file_inspect(
             header_issues=result.header_issues,
             unchecked=result.unchecked,
             time_zone=time_zone,
+            on_batch=(
+                None
+                if on_progress is None
+                else lambda done, rows=result.rows: on_progress(done, rows)
+            ),
         )
         del result
     if practice is not None and validated.frame is not None:
@@ -833,7 +852,14 @@ def submission_import(
     report(0, "Reading and checking the file to find its year")
     # Read and validated once: the import below stores these rows (when the stored file is the
     # one that was read) instead of reading the file a second time.
-    inspected, digest = file_inspect(kind=kind, path=path, practice=practice)
+    inspected, digest = file_inspect(
+        kind=kind,
+        path=path,
+        practice=practice,
+        on_progress=lambda done, rows: report(
+            45 * done / max(rows, 1), f"Checked {done:,} of {rows:,} rows"
+        ),
+    )
     if inspected.counts or not inspected.years:
         return ImportOutcome(None, "The file was rejected.", inspected.errors, inspected.counts)
     period = reporting_period_ensure(year=inspected.years[0])

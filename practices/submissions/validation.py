@@ -20,7 +20,7 @@ Messages name the row, the column and the reason, never the value.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -283,6 +283,7 @@ def validate(
     header_issues: list[I.Issue] | tuple = (),
     unchecked: frozenset[str] = frozenset(),
     time_zone: str = "UTC",
+    on_batch: Callable[[int], None] | None = None,
 ) -> Validated:
     """Validate every row: of `frame`, or of the batches of a file read in batches (frames of
     consecutive rows, in order; reading.ReadResult.batches), with the same result. `year` is
@@ -290,9 +291,17 @@ def validate(
     in `time_zone` (the practice's).
     `header_issues` (reading.ReadResult) come first in the errors; the columns in `unchecked`
     (required ones missing from the file) are not checked, nor what depends on them (the year,
-    duplicate keys), so that the rest of the file is checked in the same round."""
+    duplicate keys), so that the rest of the file is checked in the same round. `on_batch(rows)`
+    hears the number of rows checked so far after each batch (progress)."""
     frames = [frame] if isinstance(frame, pl.DataFrame) else frame
-    result = _validate(frames, schema=schema, year=year, unchecked=unchecked, time_zone=time_zone)
+    result = _validate(
+        frames,
+        schema=schema,
+        year=year,
+        unchecked=unchecked,
+        time_zone=time_zone,
+        on_batch=on_batch,
+    )
     if header_issues:
         result.errors[:0] = list(header_issues)
         result.counts.update(issue.code for issue in header_issues)
@@ -307,6 +316,7 @@ def _validate(
     year: int | None,
     unchecked: frozenset[str],
     time_zone: str,
+    on_batch: Callable[[int], None] | None = None,
 ) -> Validated:
     """The checks of each cell run batch by batch (they concern one row); the file's year and
     its duplicate keys are checked over all the rows (the checked frame, in which the columns
@@ -333,6 +343,8 @@ def _validate(
             )
         )
         del frame
+        if on_batch is not None:
+            on_batch(height)
     if height == 0:
         return _file_error("header_only", "The file has column names but no rows of data.")
     if schema.max_rows is not None and height > schema.max_rows:

@@ -149,3 +149,51 @@ def test_an_import_read_in_batches_stores_what_the_whole_file_does(
     assert _stored(practice_a, batched) == _stored(practice_b, whole)
     assert ExamTags.objects.for_practice(practice_a).get(submission=batched).exam_count == 2000
     assert not batched.file  # deleted once imported, as the whole-file import does
+
+
+def test_import_data_reports_progress_batch_by_batch(practice_a, tmp_path, monkeypatch):
+    from practices.submissions import services
+
+    monkeypatch.setattr(reading, "BATCH_BYTES", 8192)
+    first = datetime(2025, 2, 1, 12, tzinfo=UTC)
+    exams = [
+        (f"E{i}", "CT", "ED", "stat", first + timedelta(minutes=i), 600, "z") for i in range(3000)
+    ]
+    path = tmp_path / "exam_turnaround_2025.csv"
+    path.write_bytes(csv_bytes(TAT_HEADER, exam_rows(exams)))
+    heard = []
+    outcome = services.submission_import(
+        practice=practice_a,
+        kind="exam_turnaround",
+        path=path,
+        on_progress=lambda percent, message: heard.append((percent, message)),
+    )
+    assert outcome.ok, outcome.errors
+    checked = [(p, m) for p, m in heard if m.startswith("Checked")]
+    assert len(checked) > 10  # one step per batch, before the store
+    assert checked[-1] == (45, "Checked 3,000 of 3,000 rows")
+    percents = [p for p, _ in heard]
+    assert percents == sorted(percents) and percents[-1] == 97
+
+
+def test_the_page_hears_each_batch_checked(practice_a, monkeypatch):
+    from practices.submissions import services
+
+    monkeypatch.setattr(reading, "BATCH_BYTES", 8192)
+    first = datetime(2025, 2, 1, 12, tzinfo=UTC)
+    exams = [
+        (f"E{i}", "MR", "inpatient", "routine", first + timedelta(minutes=i), 900, "naive")
+        for i in range(3000)
+    ]
+    messages = []
+    real_progress = services._progress
+
+    def recorded(submission, percent, message, beat=None):
+        messages.append((percent, message))
+        real_progress(submission, percent, message, beat)
+
+    monkeypatch.setattr(services, "_progress", recorded)
+    submission = upload(practice_a, "exam_turnaround", csv_bytes(TAT_HEADER, exam_rows(exams)))
+    assert submission.status == Submission.Status.VALIDATED
+    checked = [p for p, m in messages if m.startswith("Checked")]
+    assert len(checked) > 10 and checked == sorted(checked) and checked[-1] == 65
