@@ -11,6 +11,12 @@ file fails that). openpyxl parses the XML through defusedxml (no entity expansio
 
 The result is a polars DataFrame whose columns are the schema's column names (all text) plus
 `__row`, the row number as a spreadsheet shows it (the header is row 1).
+
+A large plain CSV (over 128 MB; UTF-8, no quotes, no blank lines, every line with the header's
+number of fields: proved by one pass over the bytes, BATCH_BYTES at a time) can instead be read as
+batches of rows (`read_file(batched=True)`), each parsed only when validation asks for it, so
+that neither the file's bytes nor all of its text cells are held at once. The batches are the
+rows the whole-file read would give, with the same row numbers.
 """
 
 from __future__ import annotations
@@ -20,11 +26,13 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, BinaryIO
 
+import numpy as np
 import polars as pl
 from django.conf import settings
 
@@ -36,12 +44,16 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 XLSX_CHUNK_ROWS = 50_000
+# A plain CSV of more than BATCHES_FROM batches is read in batches of about BATCH_BYTES (a
+# smaller one is read faster whole, and fits in memory anyway).
+BATCH_BYTES = 32 << 20
+BATCHES_FROM = 4
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 @dataclass
 class ReadResult:
-    frame: pl.DataFrame
+    frame: pl.DataFrame | None  # None when read in batches
     file_format: str  # "csv" or "xlsx"
     detail: str  # e.g. "CSV, UTF-8, semicolon-separated"
     # Problems of the header that still let the rows be read (an unknown, missing or repeated
@@ -50,6 +62,15 @@ class ReadResult:
     header_issues: list[I.Issue] = field(default_factory=list)
     # Required columns missing from the file: present in `frame` but empty, and not checked.
     unchecked: frozenset[str] = frozenset()
+    # Instead of `frame`: the rows in order, a frame per batch, parsed as they are asked for
+    # (once), and the number of data lines.
+    batches: Iterator[pl.DataFrame] | None = None
+    lines: int = 0
+
+    @property
+    def rows(self) -> int:
+        """The number of rows (of data lines, for a file read in batches)."""
+        return self.frame.height if self.frame is not None else self.lines
 
 
 def normalize_header(name: str) -> str:
@@ -58,8 +79,12 @@ def normalize_header(name: str) -> str:
 
 
 # --- entry point ---------------------------------------------------------------------------------
-def read_file(source: BinaryIO, *, schema: KindSchema, size: int) -> ReadResult:
-    """Read the whole file; raises issues.FileRejected with file-level errors."""
+def read_file(
+    source: BinaryIO, *, schema: KindSchema, size: int, batched: bool = False
+) -> ReadResult:
+    """Read the whole file; raises issues.FileRejected with file-level errors. `batched`: a
+    large plain CSV is returned as batches instead (the caller reads them from `source`, which
+    must stay open and seekable until then)."""
     limit = settings.SUBMISSION_MAX_UPLOAD_BYTES
     if size > limit:
         raise I.FileRejected([I.error("file_too_large", _too_large_message(size, limit))])
@@ -78,6 +103,11 @@ def read_file(source: BinaryIO, *, schema: KindSchema, size: int) -> ReadResult:
                 )
             ]
         )
+    if batched and size > BATCHES_FROM * BATCH_BYTES:
+        result = _read_csv_batches(source, schema=schema)
+        if result is not None:
+            return result
+        source.seek(0)
     return _read_csv(source.read(), schema=schema)
 
 
@@ -207,6 +237,116 @@ def _read_plain_csv(data: bytes, names: list[str], delimiter: str) -> pl.DataFra
     return frame
 
 
+# --- CSV in batches ---------------------------------------------------------------------------
+def _chunks(source: BinaryIO, start: int) -> Iterator[bytes]:
+    """The bytes from `start`, about BATCH_BYTES at a time, each ending at a line end (the last
+    one at the end of the file)."""
+    source.seek(start)
+    carry = b""
+    while block := source.read(BATCH_BYTES):
+        block = carry + block
+        end = block.rfind(b"\n") + 1
+        if end == 0:
+            carry = block
+            continue
+        carry = block[end:]
+        yield block[:end]
+    if carry:
+        yield carry
+
+
+def _plain_lines(chunk: bytes, separator: int, fields: int) -> int | None:
+    """The number of lines of a chunk that is plain UTF-8 CSV (no quote, no blank line, a
+    carriage return only before a line feed, `fields` fields on every line); else None."""
+    if b'"' in chunk or b"\x00" in chunk:
+        return None
+    returns = chunk.count(b"\r")
+    if returns and returns != chunk.count(b"\r\n"):
+        return None
+    if not chunk.isascii():
+        try:
+            chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    data = np.frombuffer(chunk, dtype=np.uint8)
+    ends = np.flatnonzero(data == 10)
+    if not chunk.endswith(b"\n"):
+        ends = np.append(ends, data.size)
+    # A blank line ("\n" or "\r\n" alone) is a line of one field: of no separator.
+    if fields == 1:
+        lengths = np.diff(ends, prepend=-1) - 1
+        if ((lengths == 0) | ((lengths == 1) & (data[ends - 1] == 13))).any():
+            return None
+    separators = np.flatnonzero(data == separator)
+    per_line = np.diff(np.searchsorted(separators, ends), prepend=0)
+    if not (per_line == fields - 1).all():
+        return None
+    return int(ends.size)
+
+
+def _read_csv_batches(source: BinaryIO, *, schema: KindSchema) -> ReadResult | None:
+    """A plain UTF-8 CSV (without byte-order mark) as batches; None for any other file (the
+    whole-file read then decides). One pass proves the file plain, line by line; the batches
+    are parsed by a second pass, as validation takes them."""
+    head = source.read(65536)
+    if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    header_end = head.find(b"\n")
+    if header_end <= 0:
+        return None
+    try:
+        first_line = head[:header_end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not first_line.strip() or '"' in first_line:
+        return None
+    delimiter = max(_DELIMITERS, key=lambda d: first_line.count(d))
+    if first_line.count(delimiter) == 0:
+        delimiter = ","
+    header = _first_record(first_line, delimiter)
+    mapping, header_issues = map_header(header, schema=schema)
+    if any(name == "" for name in mapping.values()):
+        return None  # a column without a name: the whole-file read checks that it is empty
+    names = [f"c{i}" for i in range(len(header))]
+    start = header_end + 1
+    counts = []
+    for chunk in _chunks(source, start):
+        lines = _plain_lines(chunk, ord(delimiter), len(names))
+        if lines is None:
+            return None
+        counts.append(lines)
+    if not sum(counts):
+        return None
+
+    def batches() -> Iterator[pl.DataFrame]:
+        first_row = 2
+        for chunk, lines in zip(_chunks(source, start), counts, strict=True):
+            frame = pl.read_csv(
+                chunk,
+                has_header=False,
+                schema={name: pl.String for name in names},
+                separator=delimiter,
+                quote_char=None,
+                empty_string_is_null=False,
+                truncate_ragged_lines=False,
+                raise_if_empty=False,
+            )
+            if frame.height != lines:  # cannot happen for a chunk _plain_lines accepted
+                raise RuntimeError("a batch of the file did not parse to its lines")
+            yield _apply_mapping(frame, names, mapping, schema, first_row=first_row)
+            first_row += lines
+
+    return ReadResult(
+        frame=None,
+        file_format="csv",
+        detail=f"CSV, UTF-8, {_DELIMITERS[delimiter]}-separated",
+        header_issues=header_issues,
+        unchecked=_absent_required(mapping, schema),
+        batches=batches(),
+        lines=sum(counts),
+    )
+
+
 def _read_csv_exactly(data: bytes, names: list[str], delimiter: str) -> pl.DataFrame:
     """Arrow's reader: quotes, values spanning lines, and the row number of a ragged row."""
     # Imported here: only quoted or irregular files need Arrow, and it is slow to import.
@@ -313,7 +453,12 @@ def map_header(header: list[str], *, schema: KindSchema) -> tuple[dict[int, str]
 
 
 def _apply_mapping(
-    frame: pl.DataFrame, names: list[str], mapping: dict[int, str], schema: KindSchema
+    frame: pl.DataFrame,
+    names: list[str],
+    mapping: dict[int, str],
+    schema: KindSchema,
+    *,
+    first_row: int = 2,
 ) -> pl.DataFrame:
     blank_columns = [names[i] for i, name in mapping.items() if name == ""]
     for column in blank_columns:
@@ -329,7 +474,7 @@ def _apply_mapping(
     absent = [c.name for c in schema.columns if c.name not in frame.columns]
     if absent:
         frame = frame.with_columns([pl.lit("", dtype=pl.String).alias(n) for n in absent])
-    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    frame = frame.with_row_index(ROW, offset=first_row).with_columns(pl.col(ROW).cast(pl.Int64))
     # Rows whose every cell is empty (a spreadsheet's trailing ",,,") are not data. A row
     # can only be empty if its first column is, which is cheap to rule out.
     first = schema.columns[0].name

@@ -10,7 +10,6 @@ practice retries, and each run takes a fresh token so that only the latest run m
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import threading
 import uuid
@@ -440,23 +439,39 @@ def _read_and_validate(
     if damaged is not None:
         return None, [damaged], Counter({damaged.code: 1})
     schema = schema_for(submission.kind)
-    try:
-        with submission.file.open("rb") as handle:
-            result = reading.read_file(handle, schema=schema, size=submission.size_bytes)
-    except I.FileRejected as rejected:
-        return None, rejected.issues, Counter(issue.code for issue in rejected.issues)
-    _progress(submission, 35, f"Checking {result.frame.height:,} rows", beat)
-    if on_progress is not None:
-        on_progress(35, submission.progress_message)
-    validated = validation.validate(
-        result.frame,
-        schema=schema,
-        year=submission.period.year,
-        header_issues=result.header_issues,
-        unchecked=result.unchecked,
-        time_zone=submission.practice.time_zone,
-    )
-    del result
+    with submission.file.open("rb") as handle:
+        try:
+            result = reading.read_file(
+                handle, schema=schema, size=submission.size_bytes, batched=True
+            )
+        except I.FileRejected as rejected:
+            return None, rejected.issues, Counter(issue.code for issue in rejected.issues)
+        _progress(submission, 35, f"Checking {result.rows:,} rows", beat)
+        if on_progress is not None:
+            on_progress(35, submission.progress_message)
+        rows = result.rows
+
+        def checked(done: int) -> None:
+            _progress(
+                submission,
+                35 + 30 * done // max(rows, 1),
+                f"Checked {done:,} of {rows:,} rows",
+                beat,
+            )
+            if on_progress is not None:
+                on_progress(submission.progress_percent, submission.progress_message)
+
+        # A file read in batches is parsed as it is checked, from the open file.
+        validated = validation.validate(
+            result.frame if result.frame is not None else result.batches,
+            schema=schema,
+            year=submission.period.year,
+            header_issues=result.header_issues,
+            unchecked=result.unchecked,
+            time_zone=submission.practice.time_zone,
+            on_batch=checked if result.frame is None else None,
+        )
+        del result
     if validated.frame is not None:
         # Rules of the kind beyond its columns' (e.g. one value before another), over the rows
         # whose cells are valid, reported with the other errors.
@@ -781,36 +796,40 @@ class ImportOutcome:
 
 
 def file_inspect(
-    *, kind: str, path: Path, practice: Practice | None = None
+    *, kind: str, path: Path, practice: Practice | None = None, on_progress=None
 ) -> tuple[validation.Validated, str]:
     """Read and check a file without storing anything: (the result, the sha256 of the bytes
     read). With the practice, date-times are read in its time zone and the kind's own rules
-    run."""
+    run. A large CSV is read in batches (reading.py), so its bytes are never all in memory;
+    `on_progress(rows checked, rows)` hears each batch."""
     schema = schema_for(kind)
     size = path.stat().st_size
-    # A file over the limit is refused by its size alone, never read into memory.
-    data = path.read_bytes() if 0 < size <= settings.SUBMISSION_MAX_UPLOAD_BYTES else b""
-    digest = hashlib.sha256(data).hexdigest()
-    try:
-        # BytesIO shares the bytes (no copy); they are freed once parsed.
-        result = reading.read_file(io.BytesIO(data), schema=schema, size=size)
-    except I.FileRejected as rejected:
-        return validation.Validated(
-            frame=None,  # type: ignore[arg-type]
-            errors=rejected.issues,
-            counts=Counter(issue.code for issue in rejected.issues),
-        ), digest
-    del data
-    time_zone = practice.time_zone if practice is not None else "UTC"
-    validated = validation.validate(
-        result.frame,
-        schema=schema,
-        year=None,
-        header_issues=result.header_issues,
-        unchecked=result.unchecked,
-        time_zone=time_zone,
-    )
-    del result
+    with path.open("rb") as handle:
+        digest, _ = _sha256(handle)  # streamed
+        try:
+            # A file over the limit is refused by its size alone, before anything is read.
+            result = reading.read_file(handle, schema=schema, size=size, batched=True)
+        except I.FileRejected as rejected:
+            return validation.Validated(
+                frame=None,  # type: ignore[arg-type]
+                errors=rejected.issues,
+                counts=Counter(issue.code for issue in rejected.issues),
+            ), digest
+        time_zone = practice.time_zone if practice is not None else "UTC"
+        validated = validation.validate(
+            result.frame if result.frame is not None else result.batches,
+            schema=schema,
+            year=None,
+            header_issues=result.header_issues,
+            unchecked=result.unchecked,
+            time_zone=time_zone,
+            on_batch=(
+                None
+                if on_progress is None
+                else lambda done, rows=result.rows: on_progress(done, rows)
+            ),
+        )
+        del result
     if practice is not None and validated.frame is not None:
         for issue in kinds.get(kind).run_validate(validated, practice=practice):
             validated.errors.append(issue)
@@ -833,7 +852,14 @@ def submission_import(
     report(0, "Reading and checking the file to find its year")
     # Read and validated once: the import below stores these rows (when the stored file is the
     # one that was read) instead of reading the file a second time.
-    inspected, digest = file_inspect(kind=kind, path=path, practice=practice)
+    inspected, digest = file_inspect(
+        kind=kind,
+        path=path,
+        practice=practice,
+        on_progress=lambda done, rows: report(
+            45 * done / max(rows, 1), f"Checked {done:,} of {rows:,} rows"
+        ),
+    )
     if inspected.counts or not inspected.years:
         return ImportOutcome(None, "The file was rejected.", inspected.errors, inspected.counts)
     period = reporting_period_ensure(year=inspected.years[0])

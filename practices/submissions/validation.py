@@ -20,6 +20,7 @@ Messages name the row, the column and the reason, never the value.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -45,6 +46,7 @@ DISTINCT_TYPES = {
 }
 RAW = "raw"
 VALUE = "value"
+YEAR_SLICE_ROWS = 1_000_000
 
 
 @dataclass
@@ -230,21 +232,76 @@ class _Collector:
             validated.errors.append(I.error(code, message, row=row, column=column))
 
 
+class _Distinct:
+    """The distinct values of one distinct-value column over the whole file, evaluated (RAW,
+    VALUE and a column per check), gathered batch by batch. A batch's table of many values (a
+    column of ids) is not kept when every value in it is valid and left as it is by
+    normalization (`clean`): the flags answer what the checks ask in that case, and the table
+    is evaluated again from the checked rows only if something needs it."""
+
+    KEEP_ROWS = 100_000
+
+    def __init__(self, column: Column):
+        self.column = column
+        self.tables: list[pl.DataFrame] = []
+        self.complete = True  # every batch's table is in `tables`
+        self.clean = True  # every value valid, not empty and unchanged by normalization
+        self.changed = False  # some value is changed by normalization
+        self._table: pl.DataFrame | None = None
+
+    def add(self, evaluated: pl.DataFrame) -> None:
+        checks = [c for c in evaluated.columns if c not in (RAW, VALUE, "text")]
+        flags = evaluated.select(
+            (pl.any_horizontal(checks) | pl.col(VALUE).is_null()).any().alias("bad"),
+            (pl.col(RAW) != pl.col(VALUE).fill_null("\x00")).any().alias("changed"),
+        ).row(0, named=True)
+        self.changed = self.changed or bool(flags["changed"])
+        clean = not (flags["bad"] or flags["changed"])
+        self.clean = self.clean and clean
+        if clean and evaluated.height > self.KEEP_ROWS:
+            self.complete = False
+        else:
+            self.tables.append(evaluated.drop("text"))
+
+    def table(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The evaluated distinct values of the column of `frame` (the checked rows)."""
+        if self._table is None:
+            if not self.complete:
+                raw = frame.select(pl.col(self.column.name).unique().alias(RAW))
+                self._table = _evaluate(raw, self.column).drop("text")
+            else:
+                self._table = pl.concat(self.tables).unique(subset=RAW)
+            self.tables = []
+        return self._table
+
+
 def validate(
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | Iterable[pl.DataFrame],
     *,
     schema: KindSchema,
     year: int | None,
     header_issues: list[I.Issue] | tuple = (),
     unchecked: frozenset[str] = frozenset(),
     time_zone: str = "UTC",
+    on_batch: Callable[[int], None] | None = None,
 ) -> Validated:
-    """Validate every row. `year` is the reporting period's year (None: take the file's);
-    date-times without an offset are read in `time_zone` (the practice's).
+    """Validate every row: of `frame`, or of the batches of a file read in batches (frames of
+    consecutive rows, in order; reading.ReadResult.batches), with the same result. `year` is
+    the reporting period's year (None: take the file's); date-times without an offset are read
+    in `time_zone` (the practice's).
     `header_issues` (reading.ReadResult) come first in the errors; the columns in `unchecked`
     (required ones missing from the file) are not checked, nor what depends on them (the year,
-    duplicate keys), so that the rest of the file is checked in the same round."""
-    result = _validate(frame, schema=schema, year=year, unchecked=unchecked, time_zone=time_zone)
+    duplicate keys), so that the rest of the file is checked in the same round. `on_batch(rows)`
+    hears the number of rows checked so far after each batch (progress)."""
+    frames = [frame] if isinstance(frame, pl.DataFrame) else frame
+    result = _validate(
+        frames,
+        schema=schema,
+        year=year,
+        unchecked=unchecked,
+        time_zone=time_zone,
+        on_batch=on_batch,
+    )
     if header_issues:
         result.errors[:0] = list(header_issues)
         result.counts.update(issue.code for issue in header_issues)
@@ -253,33 +310,92 @@ def validate(
 
 
 def _validate(
-    frame: pl.DataFrame,
+    frames: Iterable[pl.DataFrame],
     *,
     schema: KindSchema,
     year: int | None,
     unchecked: frozenset[str],
     time_zone: str,
+    on_batch: Callable[[int], None] | None = None,
 ) -> Validated:
-    if frame.height == 0:
-        return _file_error("header_only", "The file has column names but no rows of data.")
-    if schema.max_rows is not None and frame.height > schema.max_rows:
-        return _file_error(
-            "too_many_rows",
-            f"A {schema.kind} file has {schema.max_rows} row(s) of data; this one has "
-            f"{frame.height:,}.",
-        )
+    """The checks of each cell run batch by batch (they concern one row); the file's year and
+    its duplicate keys are checked over all the rows (the checked frame, in which the columns
+    they read are still the raw text)."""
     result = Validated(frame=None)
     collector = _Collector(schema)
-    columns: dict[str, pl.Expr | pl.Series] = {}
-    distinct: dict[str, pl.DataFrame] = {}  # per distinct-value column: RAW, VALUE, checks
     checked = [c for c in schema.columns if c.name not in unchecked]
+    parts: list[pl.DataFrame] = []
+    distinct = {c.name: _Distinct(c) for c in checked if c.type in DISTINCT_TYPES}
+    height = 0
+    for frame in frames:
+        height += frame.height
+        if frame.height == 0 or (schema.max_rows is not None and height > schema.max_rows):
+            continue  # (too many rows: only counted, for the message)
+        parts.append(
+            _validate_batch(
+                frame,
+                schema=schema,
+                checked=checked,
+                unchecked=unchecked,
+                collector=collector,
+                distinct=distinct,
+                time_zone=time_zone,
+            )
+        )
+        del frame
+        if on_batch is not None:
+            on_batch(height)
+    if height == 0:
+        return _file_error("header_only", "The file has column names but no rows of data.")
+    if schema.max_rows is not None and height > schema.max_rows:
+        return _file_error(
+            "too_many_rows",
+            f"A {schema.kind} file has {schema.max_rows} row(s) of data; this one has {height:,}.",
+        )
+    result.frame = parts[0] if len(parts) == 1 else pl.concat(parts)
+    del parts
+    for name, values in distinct.items():
+        if values.changed:
+            table = values.table(result.frame)
+            result.mappings[name] = dict(
+                zip(table[RAW].to_list(), table[VALUE].to_list(), strict=True)
+            )
+    if schema.year_column not in unchecked:
+        if schema.column_map[schema.year_column].type == ColumnType.DATETIME:
+            _check_datetime_year(result, collector, schema=schema, year=year, time_zone=time_zone)
+        else:
+            _check_year(
+                result.frame, result, collector, schema=schema, year=year, distinct=distinct
+            )
+    if not unchecked.intersection(schema.key):
+        _check_duplicates(result.frame, collector, schema=schema, distinct=distinct)
+    collector.result(result)
+    return result
+
+
+def _validate_batch(
+    frame: pl.DataFrame,
+    *,
+    schema: KindSchema,
+    checked: list[Column],
+    unchecked: frozenset[str],
+    collector: _Collector,
+    distinct: dict[str, _Distinct],
+    time_zone: str,
+) -> pl.DataFrame:
+    """The checks of each cell of the rows of `frame`; returns the checked rows (ROW and every
+    column: distinct-value columns raw, date-times as UTC microseconds, numbers normalized)."""
+    columns: dict[str, pl.Expr | pl.Series] = {}
+    # The values of a one-column key (an id per row) are meant to be all different: they are
+    # evaluated cell by cell, without first finding the distinct ones.
+    unique_key = set(schema.key) if len(schema.key) == 1 else set()
     # One parallel scan: the distinct values of text-like columns, and for numeric columns
     # whether every cell is a plain number with the allowed decimals, and the extremes.
     survey = frame.select(
         *[
             pl.col(c.name).unique().implode().alias(c.name)
             for c in checked
-            if c.type in DISTINCT_TYPES
+            if c.type in DISTINCT_TYPES and c.name not in unique_key
         ],
         *[
             expression
@@ -301,33 +417,21 @@ def _validate(
         if name in unchecked:
             columns[name] = pl.col(name)
         elif column.type in DISTINCT_TYPES:
-            evaluated = _evaluate(
-                pl.DataFrame({RAW: survey[name]}, schema={RAW: pl.String}), column
-            )
-            distinct[name] = evaluated
+            values = frame[name] if name in unique_key else survey.pop(name)
+            evaluated = _evaluate(pl.DataFrame({RAW: values}, schema={RAW: pl.String}), column)
+            del values
             _distinct_errors(frame, evaluated, column, collector)
-            if evaluated.filter(pl.col(RAW) != pl.col(VALUE).fill_null("\x00")).height:
-                result.mappings[name] = dict(
-                    zip(evaluated[RAW].to_list(), evaluated[VALUE].to_list(), strict=True)
-                )
+            distinct[name].add(evaluated)
+            del evaluated
             columns[name] = pl.col(name)
         elif column.type == ColumnType.DATETIME:
             columns[name] = _datetime_column(frame, column, collector, time_zone)
         else:
             columns[name] = _numeric_column(frame, column, collector, survey)
-    result.frame = frame.select(
+    checked_rows = frame.select(
         pl.col(ROW), *[value.alias(n) for n, value in columns.items() if isinstance(value, pl.Expr)]
     ).with_columns([value.alias(n) for n, value in columns.items() if isinstance(value, pl.Series)])
-    result.frame = result.frame.select(ROW, *schema.column_names)
-    if schema.year_column not in unchecked:
-        if schema.column_map[schema.year_column].type == ColumnType.DATETIME:
-            _check_datetime_year(result, collector, schema=schema, year=year, time_zone=time_zone)
-        else:
-            _check_year(frame, result, collector, schema=schema, year=year, distinct=distinct)
-    if not unchecked.intersection(schema.key):
-        _check_duplicates(frame, collector, schema=schema, distinct=distinct)
-    collector.result(result)
-    return result
+    return checked_rows.select(ROW, *schema.column_names)
 
 
 def _distinct_errors(
@@ -344,7 +448,7 @@ def _distinct_errors(
     )
     bad = [evaluated.filter(pl.col(code)).select(RAW, pl.lit(code).alias("code")) for code in codes]
     bad.append(flagged.select(RAW, pl.col("phi").alias("code")))
-    wrong = pl.concat(bad)
+    wrong = pl.concat(bad).unique()  # (a key's values are evaluated per cell: maybe repeated)
     if wrong.height == 0:
         return
     rows = frame.select(ROW, pl.col(column.name).alias(RAW)).join(wrong, on=RAW)
@@ -389,14 +493,16 @@ def _datetime_column(
 ) -> pl.Series:
     """Check a date-time column; returns its values as UTC microseconds (datetimes.py)."""
     name = column.name
-    texts = frame.select(pl.col(ROW), pl.col(name).str.strip_chars().alias("text"))
-    parsed = pl.concat(
-        [texts, datetimes.parse(texts["text"], time_zone=time_zone)], how="horizontal"
-    )
+    parsed = datetimes.parse(frame[name], time_zone=time_zone)
+    # Only the cells with a problem (usually none) are stripped and looked at again.
+    problems = pl.DataFrame(
+        {ROW: frame[ROW], "text": frame[name], "problem": parsed["problem"]}
+    ).filter(pl.col("problem").is_not_null())
+    problems = problems.with_columns(pl.col("text").str.strip_chars())
     empty = pl.col("text") == ""
     if column.required:
-        collector.add(parsed.filter(empty), name, "required")
-    wrong = parsed.filter(~empty & pl.col("problem").is_not_null())
+        collector.add(problems.filter(empty), name, "required")
+    wrong = problems.filter(~empty)
     if wrong.height:
         # A malformed cell may hold an identifier; a date is what the column holds, so the
         # date-of-birth pattern is not applied to it.
@@ -420,10 +526,18 @@ def _check_datetime_year(
 ) -> None:
     """The file's year from a date-time column: the year in the practice's time zone."""
     name = schema.year_column
-    years = result.frame.select(
-        pl.col(ROW),
-        datetimes.local_parts(pl.col(name), time_zone=time_zone)[0].alias("year"),
-    ).filter(pl.col("year").is_not_null())
+    local_year, _ = datetimes.local_parts(pl.col(name), time_zone=time_zone)
+    # A slice of rows at a time: the time-zone conversion's intermediate columns stay small.
+    every_year = pl.concat(
+        [
+            result.frame.slice(start, YEAR_SLICE_ROWS).select(local_year.cast(pl.Int32))
+            for start in range(0, result.frame.height, YEAR_SLICE_ROWS)
+        ]
+    ).to_series()
+    years = pl.DataFrame({ROW: result.frame[ROW], "year": every_year}).filter(
+        pl.col("year").is_not_null()
+    )
+    del every_year
     counts = years.group_by("year").len().sort(["len", "year"], descending=[True, False])
     found = sorted(counts["year"].to_list())
     result.years = found
@@ -461,12 +575,13 @@ def _check_year(
     *,
     schema: KindSchema,
     year: int | None,
-    distinct: dict[str, pl.DataFrame],
+    distinct: dict[str, _Distinct],
 ) -> None:
     column = schema.column_map[schema.year_column]
     type_code, _ = _type_message(column)
     values = (
         distinct[column.name]
+        .table(frame)
         .filter(pl.col(VALUE).is_not_null() & ~pl.col(type_code))
         .with_columns(pl.col(VALUE).str.slice(0, 4).cast(pl.Int64, strict=False).alias("year"))
     )
@@ -510,7 +625,7 @@ def _check_duplicates(
     collector: _Collector,
     *,
     schema: KindSchema,
-    distinct: dict[str, pl.DataFrame],
+    distinct: dict[str, _Distinct],
 ) -> None:
     """Rows that repeat the key of an earlier row, compared on normalized values. Each key
     column is coded as small integers (its distinct values are few) and the codes are combined
@@ -523,20 +638,23 @@ def _check_duplicates(
     # duplicate. Anything else is settled exactly below.
     plain = True
     for name in schema.key:
-        evaluated = distinct[name]
+        if distinct[name].clean:
+            continue  # every value valid and unchanged: distinct raw values stay distinct
+        evaluated = distinct[name].table(frame)
         checks = [c for c in evaluated.columns if c not in (RAW, VALUE, "text")]
         valid = evaluated.filter(~pl.any_horizontal(checks) & pl.col(VALUE).is_not_null())
         plain = plain and valid.height == evaluated.height
         plain = plain and valid[VALUE].n_unique() == valid.height
     if plain:
-        hashes = frame.select(pl.struct(list(schema.key)).hash().n_unique()).item()
+        key = pl.col(schema.key[0]) if len(schema.key) == 1 else pl.struct(list(schema.key))
+        hashes = frame.select(key.hash().n_unique()).item()
         if hashes == frame.height:
             return
     codes = []
     sizes = []
     complete = True  # every key cell valid: no row drops out of the comparison
     for name in schema.key:
-        evaluated = distinct[name]
+        evaluated = distinct[name].table(frame)
         checks = [c for c in evaluated.columns if c not in (RAW, VALUE, "text")]
         usable = evaluated.filter(~pl.any_horizontal(checks) & pl.col(VALUE).is_not_null())
         complete = complete and usable.height == evaluated.height
