@@ -5,21 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('benchmarks', '0006_quality_targets'),
-        ('practices', '0002_practice_time_zone'),
+        ("benchmarks", "0006_quality_targets"),
+        ("practices", "0002_practice_time_zone"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='practiceobservation',
-            name='practice',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='benchmark_observations', to='practices.practice'),
+            model_name="practiceobservation",
+            name="practice",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="benchmark_observations",
+                to="practices.practice",
+            ),
         ),
         migrations.AlterField(
-            model_name='practiceobservation',
-            name='release',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='benchmarks.benchmarkrelease'),
+            model_name="practiceobservation",
+            name="release",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="benchmarks.benchmarkrelease",
+            ),
         ),
     ]
