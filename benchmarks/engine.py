@@ -758,15 +758,11 @@ def write_observations(computation: Computation, *, release_id: int) -> int:
     rows = observation_rows(computation, release_id=release_id)
     if not len(rows):
         return 0
-    data = rows.write_csv(include_header=False).encode()
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(
-            f"COPY benchmarks_practiceobservation ({', '.join(rows.columns)}) FROM STDIN "
-            "(FORMAT csv)"
-        ) as copy,
-    ):
-        copy.write(data)
+    # The one COPY of frames the pipeline uses (storage.copy_rows), inside the caller's transaction.
+    from benchmarks.models import PracticeObservation
+    from practices.submissions.storage import copy_rows
+
+    copy_rows(PracticeObservation._meta.db_table, list(rows.columns), rows)
     return len(rows)
 
 
