@@ -17,10 +17,11 @@ def path_is(path: str) -> re.Pattern[str]:
     return re.compile(rf"^https?://[^/]+{re.escape(path)}(\?.*)?$")
 
 
-def screenshot(page: Page, name: str) -> None:
-    """Keep a full-page picture under test-results/screenshots/ for a person to look at."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """Keep a picture (the whole page unless told otherwise) under test-results/screenshots/
+    for a person to look at."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=full_page)
 
 
 def totp_code(secret: str) -> str:
