@@ -208,6 +208,22 @@ def _absent_required(mapping: dict[int, str], schema: KindSchema) -> frozenset[s
     return frozenset(schema.required_names) - set(mapping.values())
 
 
+def _plain_frame(data, names: list[str], delimiter: str, *, skip_rows: int = 0) -> pl.DataFrame:
+    """Lines of a plain CSV (no quotes, every line its fields) as text columns, cells as
+    written: polars' reader, which the whole-file and the batched paths share."""
+    return pl.read_csv(
+        data,
+        has_header=False,
+        skip_rows=skip_rows,
+        schema={name: pl.String for name in names},
+        separator=delimiter,
+        quote_char=None,
+        empty_string_is_null=False,
+        truncate_ragged_lines=False,
+        raise_if_empty=False,
+    )
+
+
 def _read_plain_csv(data: bytes, names: list[str], delimiter: str) -> pl.DataFrame | None:
     """The fast path for the common file: no quotes, no blank lines, every line with the
     header's number of fields (proved by counting separators and line ends). Anything else
@@ -218,17 +234,7 @@ def _read_plain_csv(data: bytes, names: list[str], delimiter: str) -> pl.DataFra
     if records - 1 <= 0:
         return None
     try:
-        frame = pl.read_csv(
-            data,
-            has_header=False,
-            skip_rows=1,
-            schema={name: pl.String for name in names},
-            separator=delimiter,
-            quote_char=None,
-            empty_string_is_null=False,
-            truncate_ragged_lines=False,
-            raise_if_empty=False,
-        )
+        frame = _plain_frame(data, names, delimiter, skip_rows=1)
     except (pl.exceptions.PolarsError, ValueError):
         return None
     separators = data.count(delimiter.encode())
@@ -321,16 +327,7 @@ def _read_csv_batches(source: BinaryIO, *, schema: KindSchema) -> ReadResult | N
     def batches() -> Iterator[pl.DataFrame]:
         first_row = 2
         for chunk, lines in zip(_chunks(source, start), counts, strict=True):
-            frame = pl.read_csv(
-                chunk,
-                has_header=False,
-                schema={name: pl.String for name in names},
-                separator=delimiter,
-                quote_char=None,
-                empty_string_is_null=False,
-                truncate_ragged_lines=False,
-                raise_if_empty=False,
-            )
+            frame = _plain_frame(chunk, names, delimiter)
             if frame.height != lines:  # cannot happen for a chunk _plain_lines accepted
                 raise RuntimeError("a batch of the file did not parse to its lines")
             yield _apply_mapping(frame, names, mapping, schema, first_row=first_row)

@@ -438,49 +438,79 @@ def _read_and_validate(
     damaged = _stored_file_problem(submission)
     if damaged is not None:
         return None, [damaged], Counter({damaged.code: 1})
-    schema = schema_for(submission.kind)
-    with submission.file.open("rb") as handle:
-        try:
-            result = reading.read_file(
-                handle, schema=schema, size=submission.size_bytes, batched=True
-            )
-        except I.FileRejected as rejected:
-            return None, rejected.issues, Counter(issue.code for issue in rejected.issues)
-        _progress(submission, 35, f"Checking {result.rows:,} rows", beat)
+    rows = 0
+
+    def read(count: int) -> None:
+        nonlocal rows
+        rows = count
+        _progress(submission, 35, f"Checking {rows:,} rows", beat)
         if on_progress is not None:
             on_progress(35, submission.progress_message)
-        rows = result.rows
 
-        def checked(done: int) -> None:
-            _progress(
-                submission,
-                35 + 30 * done // max(rows, 1),
-                f"Checked {done:,} of {rows:,} rows",
-                beat,
-            )
-            if on_progress is not None:
-                on_progress(submission.progress_percent, submission.progress_message)
-
-        # A file read in batches is parsed as it is checked, from the open file.
-        validated = validation.validate(
-            result.frame if result.frame is not None else result.batches,
-            schema=schema,
-            year=submission.period.year,
-            header_issues=result.header_issues,
-            unchecked=result.unchecked,
-            time_zone=submission.practice.time_zone,
-            on_batch=checked if result.frame is None else None,
+    def checked(done: int) -> None:
+        _progress(
+            submission, 35 + 30 * done // max(rows, 1), f"Checked {done:,} of {rows:,} rows", beat
         )
-        del result
-    if validated.frame is not None:
+        if on_progress is not None:
+            on_progress(submission.progress_percent, submission.progress_message)
+
+    with submission.file.open("rb") as handle:
+        validated = _check_file(
+            handle,
+            kind=submission.kind,
+            size=submission.size_bytes,
+            year=submission.period.year,
+            practice=submission.practice,
+            on_read=read,
+            on_batch=checked,
+        )
+    return validated, validated.errors, validated.counts
+
+
+def _check_file(
+    handle,
+    *,
+    kind: str,
+    size: int,
+    year: int | None,
+    practice: Practice | None,
+    on_read=None,
+    on_batch=None,
+) -> validation.Validated:
+    """Read and check one file as the kind's schema says, then the kind's own rules (with the
+    practice: its time zone and rules; without one, UTC and the columns' checks only). A
+    rejected file comes back as its file-level errors. A large CSV is read in batches
+    (reading.py), parsed as it is checked: `on_read(rows)` hears the number of rows once the
+    file is read, `on_batch(rows checked)` each batch."""
+    schema = schema_for(kind)
+    try:
+        # A file over the limit is refused by its size alone, before anything is read.
+        result = reading.read_file(handle, schema=schema, size=size, batched=True)
+    except I.FileRejected as rejected:
+        return validation.Validated(
+            frame=None,
+            errors=rejected.issues,
+            counts=Counter(issue.code for issue in rejected.issues),
+        )
+    if on_read is not None:
+        on_read(result.rows)
+    validated = validation.validate(
+        result.frame if result.frame is not None else result.batches,
+        schema=schema,
+        year=year,
+        header_issues=result.header_issues,
+        unchecked=result.unchecked,
+        time_zone=practice.time_zone if practice is not None else "UTC",
+        on_batch=on_batch if result.frame is None else None,
+    )
+    del result
+    if practice is not None and validated.frame is not None:
         # Rules of the kind beyond its columns' (e.g. one value before another), over the rows
         # whose cells are valid, reported with the other errors.
-        for issue in kinds.get(submission.kind).run_validate(
-            validated, practice=submission.practice
-        ):
+        for issue in kinds.get(kind).run_validate(validated, practice=practice):
             validated.errors.append(issue)
             validated.counts[issue.code] += 1
-    return validated, validated.errors, validated.counts
+    return validated
 
 
 def _superseded(submission: Submission, *, token) -> bool:
@@ -800,40 +830,24 @@ def file_inspect(
 ) -> tuple[validation.Validated, str]:
     """Read and check a file without storing anything: (the result, the sha256 of the bytes
     read). With the practice, date-times are read in its time zone and the kind's own rules
-    run. A large CSV is read in batches (reading.py), so its bytes are never all in memory;
-    `on_progress(rows checked, rows)` hears each batch."""
-    schema = schema_for(kind)
-    size = path.stat().st_size
+    run. `on_progress(rows checked, rows)` hears each batch of a large CSV."""
+    rows = 0
+
+    def read(count: int) -> None:
+        nonlocal rows
+        rows = count
+
     with path.open("rb") as handle:
         digest, _ = _sha256(handle)  # streamed
-        try:
-            # A file over the limit is refused by its size alone, before anything is read.
-            result = reading.read_file(handle, schema=schema, size=size, batched=True)
-        except I.FileRejected as rejected:
-            return validation.Validated(
-                frame=None,  # type: ignore[arg-type]
-                errors=rejected.issues,
-                counts=Counter(issue.code for issue in rejected.issues),
-            ), digest
-        time_zone = practice.time_zone if practice is not None else "UTC"
-        validated = validation.validate(
-            result.frame if result.frame is not None else result.batches,
-            schema=schema,
+        validated = _check_file(
+            handle,
+            kind=kind,
+            size=path.stat().st_size,
             year=None,
-            header_issues=result.header_issues,
-            unchecked=result.unchecked,
-            time_zone=time_zone,
-            on_batch=(
-                None
-                if on_progress is None
-                else lambda done, rows=result.rows: on_progress(done, rows)
-            ),
+            practice=practice,
+            on_read=read,
+            on_batch=None if on_progress is None else lambda done: on_progress(done, rows),
         )
-        del result
-    if practice is not None and validated.frame is not None:
-        for issue in kinds.get(kind).run_validate(validated, practice=practice):
-            validated.errors.append(issue)
-            validated.counts[issue.code] += 1
     return validated, digest
 
 
