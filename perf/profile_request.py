@@ -32,6 +32,8 @@ def profile(client, paths, headers, label: str, n: int) -> None:
     for i in range(n):
         client.get(paths[i % len(paths)], **headers)
     profiler.disable()
+    if os.environ.get("PROFILE_DUMP"):
+        profiler.dump_stats(f"{os.environ['PROFILE_DUMP']}.{label.split()[0].replace('/', '')}")
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     print(f"    {stats.total_tt / n * 1000:.2f} ms per request (under the profiler)")
