@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HELP_RUNS = 7
-IMPORT_RUNS = 3
+IMPORT_RUNS = 5
 TARGET_HELP_RATIO = 2.0
 TARGET_IMPORT_RATIO = 3.0
 BARE_TABLE = "perf_startup_bare_rvu_detail"
@@ -103,15 +103,20 @@ def measure_import(project_env: dict[str, str], database_url: str, csv_path: Pat
         "-c",
         f"\\copy {BARE_TABLE} FROM '{csv_path}' (FORMAT csv, HEADER true)",
     ]
+    checkpoint = [psql, database_url, "-X", "-q", "-c", "CHECKPOINT"]
     bare, project, stamp = [], [], int(time.time())
     try:
         for run in range(IMPORT_RUNS):
             subprocess.run([psql, database_url, "-X", "-q", "-c", create], check=True)  # noqa: S603
+            # Each timed command starts from a checkpoint: none pays for writing out the pages
+            # the run before it (or its clean-up) left dirty.
+            subprocess.run(checkpoint, check=True)  # noqa: S603
             bare.append(timed(copy, project_env))
             slug = f"perf-startup-{stamp}-{run}"
             practice_services.practice_create(
                 name=f"Perf {slug}", slug=slug, state="OH", radiologist_fte=300
             )
+            subprocess.run(checkpoint, check=True)  # noqa: S603
             try:
                 command = [
                     sys.executable,
@@ -195,7 +200,8 @@ run alternately in the same run; medians are compared.
 - `import_data`: the rvu_detail file of the ingest benchmark ({rows:,} rows, {size_mb:.1f} MB),
   imported, validated, stored and approved into a new practice each run; the baseline copies
   it into a plain table (text and numeric columns, no keys, no indexes) of the same database.
-  {IMPORT_RUNS} runs each: `import_data` {listing(import_runs["project"])} s; `psql \\copy`
+  Every timed command starts after a `CHECKPOINT`, so that none pays for writing out what the
+  run before it left. {IMPORT_RUNS} runs each: `import_data` {listing(import_runs["project"])} s; `psql \\copy`
   {listing(import_runs["bare"])} s.
 - Load average of the machine ({os.cpu_count()} cores; 1 / 5 / 15 minutes): {load(load_before)}
   before, {load(load_after)} after. Other work on the machine slows both sides, not always
