@@ -169,8 +169,6 @@ class Metric:
     # The upload column an outlier warning about this metric points at (practices/submissions/
     # checks.py); a metric without one gets no outlier warning on upload.
     input_column: str = ""
-    # A typical range drawn as a reference band on charts: (low, high, label).
-    typical_range: tuple[Decimal, Decimal, str] | None = None
     # What is better (HIGHER, LOWER, or IN_BAND: inside the target band, else closer to it);
     # "" where the coalition does not judge (money).
     better: str = ""
@@ -313,8 +311,8 @@ register(
         denominator_sql="r.radiologist_fte",
         description="(provider_expense + operating_expense - total_revenue) / radiologist_fte",
         money=True,
-        # SPEC 5: the typical hospital support per radiologist FTE.
-        typical_range=(Decimal(100_000), Decimal(300_000), "Typical $100,000–$300,000 per FTE"),
+        # SPEC 5's typical range of this figure is a pair of reference figures (staff-edited,
+        # benchmarks/selectors.py typical_range), drawn as a band on its charts.
     )
 )
 

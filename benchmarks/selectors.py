@@ -600,6 +600,43 @@ def reference_figures(*, metric: str | None = None) -> QuerySet[ReferenceFigure]
     return queryset.filter(metric=metric) if metric else queryset
 
 
+RANGE_STATISTICS = (ReferenceFigure.Statistic.RANGE_LOW, ReferenceFigure.Statistic.RANGE_HIGH)
+
+
+@dataclass(frozen=True)
+class TypicalRange:
+    """A metric's published typical range: its two ends are reference figures (range_low and
+    range_high of one source) that staff enter and edit like every other external figure, so
+    charts, the economics model and its brief all read the same two numbers."""
+
+    low: ReferenceFigure | None
+    high: ReferenceFigure | None
+
+    @property
+    def complete(self) -> bool:
+        return self.low is not None and self.high is not None
+
+    def band(self, metric: Metric) -> tuple[Decimal, Decimal, str] | None:
+        """(low, high, label) for a chart's shaded band, or None without both ends."""
+        if not self.complete:
+            return None
+        unit = "$" if metric.money else ""
+        label = f"typical range, {unit}{self.low.value:,.0f}–{unit}{self.high.value:,.0f}"
+        return self.low.value, self.high.value, label
+
+
+def typical_range(*, metric: str) -> TypicalRange:
+    figures = reference_figures(metric=metric)
+    low = figures.filter(statistic=ReferenceFigure.Statistic.RANGE_LOW).first()
+    high = figures.filter(statistic=ReferenceFigure.Statistic.RANGE_HIGH).first()
+    if low is not None and high is not None and low.source != high.source:
+        # Two ends from different sources are not one range: prefer the low end's source.
+        high = figures.filter(
+            statistic=ReferenceFigure.Statistic.RANGE_HIGH, source=low.source
+        ).first()
+    return TypicalRange(low=low, high=high)
+
+
 # --- a practice's position ----------------------------------------------------------------------
 @dataclass
 class ProviderPosition:

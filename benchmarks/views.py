@@ -55,6 +55,16 @@ def reference_label(figure) -> str:
     return f"ref. {statistic}" + (f" {figure.survey_year}" if figure.survey_year else "")
 
 
+def chart_references(figures, *, banded: bool) -> list[tuple[str, object]]:
+    """A chart's reference lines; the ends of a typical range are left to its shaded band when
+    the chart draws one (the table beside still lists every figure)."""
+    return [
+        (reference_label(f), f.value)
+        for f in figures
+        if not (banded and f.statistic in selectors.RANGE_STATISTICS)
+    ]
+
+
 def band_rows(rows: list[dict], dimension: str) -> list[charts.BandRow]:
     return [
         charts.BandRow(
@@ -97,6 +107,7 @@ class BenchmarksIndexView(MembersOnlyMixin, TemplateView):
             )
             rows = [selectors.public_cell_row(cell, year=year) for cell in cells]
             references = list(selectors.reference_figures(metric=metric.code))
+            typical = selectors.typical_range(metric=metric.code).band(metric)
             context.update(
                 release=release,
                 rows=rows,
@@ -107,8 +118,8 @@ class BenchmarksIndexView(MembersOnlyMixin, TemplateView):
                     chart_id="coalition-band",
                     title=f"{metric.label}, {year}, by {DIMENSIONS[dimension].label.lower()}",
                     description="Coalition percentile bands; the table below lists the figures.",
-                    references=[(reference_label(f), f.value) for f in references],
-                    typical_range=metric.typical_range,
+                    references=chart_references(references, banded=typical is not None),
+                    typical_range=typical,
                 ),
             )
         return self.render_to_response(self.get_context_data(**context))
@@ -222,7 +233,8 @@ class PracticePositionView(PracticePositionMixin, TemplateView):
             )
             for group in position.groups
         ]
-        references = [(reference_label(f), f.value) for f in position.references]
+        typical = selectors.typical_range(metric=metric.code).band(metric)
+        references = chart_references(position.references, banded=typical is not None)
         trend_points = [
             charts.TrendPoint(
                 year=point.year,
@@ -243,14 +255,9 @@ class PracticePositionView(PracticePositionMixin, TemplateView):
                 title=f"{metric.label}: your practice against the coalition, {release.year}",
                 description="Coalition p10-p90 and p25-p75 bands with the median; the diamond "
                 "is your practice's median, dots are your providers. The tables beside list "
-                "every figure."
-                + (
-                    f" The shaded band is the {metric.typical_range[2].lower()}."
-                    if metric.typical_range
-                    else ""
-                ),
+                "every figure." + (f" The shaded band is the {typical[2]}." if typical else ""),
                 references=references,
-                typical_range=metric.typical_range,
+                typical_range=typical,
             ),
             "trend_chart": charts.trend_chart(
                 trend_points,

@@ -225,8 +225,8 @@ class PracticeAPIKeyManager(BaseAPIKeyManager, PracticeScopedManager):
 
     def get_from_key(self, key: str) -> PracticeAPIKey:
         """The usable key (not revoked) the presented key names, with its practice and creator,
-        or DoesNotExist. The same lookup as get_usable_keys().get(prefix=...), written as one
-        prepared statement because it runs on every API request, where building the query
+        or DoesNotExist. The same lookup as get_usable_keys().get(prefix=...), written as one SQL
+        statement because it runs on every API request, where building the query
         through the ORM cost more than the database took to answer it."""
         prefix = key.partition(".")[0]
         with connection.cursor() as cursor:

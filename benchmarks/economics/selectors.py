@@ -296,24 +296,11 @@ def comp_figure(
 
 
 # --- typical range and other reference figures -------------------------------------------------
-@dataclass
-class TypicalRange:
-    low: ReferenceFigure | None
-    high: ReferenceFigure | None
-
-    @property
-    def complete(self) -> bool:
-        return self.low is not None and self.high is not None
+TypicalRange = benchmark_selectors.TypicalRange
 
 
 def typical_range() -> TypicalRange:
-    figures = benchmark_selectors.reference_figures(metric=TYPICAL_RANGE_METRIC)
-    low = figures.filter(statistic=ReferenceFigure.Statistic.RANGE_LOW).first()
-    high = figures.filter(statistic=ReferenceFigure.Statistic.RANGE_HIGH).first()
-    if low is not None and high is not None and low.source != high.source:
-        # Two ends from different sources are not one range: prefer the low end's source.
-        high = figures.filter(statistic="range_high", source=low.source).first()
-    return TypicalRange(low=low, high=high)
+    return benchmark_selectors.typical_range(metric=TYPICAL_RANGE_METRIC)
 
 
 # --- quality ------------------------------------------------------------------------------------

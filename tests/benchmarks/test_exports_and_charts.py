@@ -135,15 +135,22 @@ def test_band_chart_legend_names_the_provider_dots():
 
 def test_hospital_support_chart_shows_the_typical_range_as_a_band():
     from benchmarks.metrics import METRICS
+    from benchmarks.models import ReferenceFigure
+    from benchmarks.selectors import TypicalRange
 
-    typical = METRICS["support_needed_per_fte"].typical_range
+    ends = TypicalRange(
+        low=ReferenceFigure(statistic="range_low", value=Decimal(100_000)),
+        high=ReferenceFigure(statistic="range_high", value=Decimal(300_000)),
+    )
+    typical = ends.band(METRICS["support_needed_per_fte"])
     assert typical[:2] == (Decimal(100_000), Decimal(300_000))
+    assert TypicalRange(low=ends.low, high=None).band(METRICS["support_needed_per_fte"]) is None
     row = charts.BandRow("All", -200_000, -100_000, 10_000, 250_000, 500_000)
     svg = str(
         charts.band_chart([row], chart_id="c", title="t", description="d", typical_range=typical)
     )
     band = svg[svg.index('<g class="typical-range">') :]
-    assert "Typical $100,000–$300,000 per FTE" in band
+    assert "typical range, $100,000–$300,000" in band
     # The band spans 100,000 to 300,000 on the chart's own scale: as wide as the distance
     # between p75 (250,000) and p25 (-100,000) times 200/350.
     import re

@@ -40,6 +40,40 @@ def test_position_page_has_charts_tables_and_own_local_ids(
     assert "Beta Imaging" not in html
 
 
+def test_the_typical_range_band_is_the_reference_figures_staff_edit(
+    client_as, viewer_a, analyst, practice_a, coalition
+):
+    """One typical range: the hospital-support charts draw the two reference figures the
+    economics model reads, as staff last edited them, and no band without them."""
+    from benchmarks.economics import services as economics_services
+
+    def support_chart() -> str:
+        html = client_as(viewer_a).get(position(practice_a), {"year": 2024}).content.decode()
+        start = html.index('id="band-support_needed_per_fte"')
+        return html[start : html.index("</svg>", start)]
+
+    assert 'class="typical-range"' not in support_chart()
+    economics_services.typical_range_seed()
+    chart = support_chart()
+    assert 'class="typical-range"' in chart and "typical range, $100,000–$300,000" in chart
+    assert "ref. typ. high" not in chart  # the ends are the band, not two more lines
+    high = ReferenceFigure.objects.get(metric="support_needed_per_fte", statistic="range_high")
+    edit = reverse("staff_benchmarks:reference_edit", kwargs={"referencefigure_id": high.pk})
+    data = {
+        "metric": high.metric,
+        "statistic": high.statistic,
+        "value": "350000",
+        "source": high.source,
+        "survey_year": "",
+    }
+    assert client_as(analyst).post(edit, data).status_code == 302
+    assert "typical range, $100,000–$350,000" in support_chart()
+    page = client_as(viewer_a).get(
+        reverse("benchmarks:index"), {"metric": "support_needed_per_fte", "year": 2024}
+    )
+    assert "typical range, $100,000–$350,000" in page.content.decode()
+
+
 def test_position_page_by_dimension(client_as, viewer_a, practice_a, coalition):
     response = client_as(viewer_a).get(position(practice_a), {"dimension": "subspecialty"})
     assert response.status_code == 200

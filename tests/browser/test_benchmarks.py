@@ -15,6 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from benchmarks import services
+from benchmarks.economics import services as economics_services
 from benchmarks.models import BenchmarkCell, BenchmarkRelease
 from benchmarks.templatetags.benchmark_format import figure
 from tests.benchmarks import factories
@@ -308,6 +309,7 @@ def test_benchmark_pages_at_1366_px(browser, live_server, coalition_members, vie
     published = published_release(2023)
     approved_year(coalition_members, 2024)
     services.reference_figures_seed()
+    economics_services.typical_range_seed()
     analyst = make_staff("analyst", totp=False)
     secret = enable_totp(analyst)
 
@@ -324,7 +326,7 @@ def test_benchmark_pages_at_1366_px(browser, live_server, coalition_members, vie
     picture(member, "wide-position-support", support)
     band = support.locator("svg.chart").first.locator(".typical-range")
     expect(band).to_have_count(1)
-    expect(support.locator("svg.chart").first).to_contain_text("Typical $100,000–$300,000")
+    expect(support.locator("svg.chart").first).to_contain_text("typical range, $100,000–$300,000")
 
     staff = wide_page(browser, live_server)
     sign_in(staff, live_server, analyst.email, TEST_PASSWORD, totp_secret=secret)
