@@ -2,7 +2,8 @@
 
 Model changes (practice profiles, memberships, invitations, API keys, users, and every kind of
 practice data added later) are recorded by django-auditlog with the acting user, the time and
-the changed fields; its middleware attributes changes made on the site and in the admin.
+the changed fields; its middleware attributes changes made on the site and in the admin, and
+the API's key authentication those made with a practice API key (to the key's creator).
 Sign-ins, failed sign-ins and sign-outs are AuthEvent rows written from Django's auth signals.
 Neither can be edited through the site or the admin.
 """

@@ -34,6 +34,7 @@ class PracticeAPIKeyAuthentication(authentication.BaseAuthentication):
         user = api_key.created_by
         if user is None or not user.is_active or not api_key.practice.is_active:
             raise exceptions.AuthenticationFailed("This API key is no longer valid.")
+        _audit_as(user)
         now = timezone.now()
         if api_key.last_used_at is None or now - api_key.last_used_at > timedelta(minutes=1):
             PracticeAPIKey.objects.for_practice(api_key.practice).filter(pk=api_key.pk).update(
@@ -43,3 +44,17 @@ class PracticeAPIKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return KEYWORD
+
+
+def _audit_as(user) -> None:
+    """Changes this request makes are audited as the key's creator. The audit middleware took
+    its actor from the session, before the API authenticated the key; its per-request context
+    is a dict the audit log reads when an entry is saved, so the actor is set there."""
+    from auditlog.context import auditlog_value
+
+    try:
+        context = auditlog_value.get()
+    except LookupError:  # outside a request through the middleware
+        return
+    if context.get("actor") is None:
+        context["actor"] = user

@@ -49,7 +49,7 @@ def test_the_typical_range_band_is_the_reference_figures_staff_edit(
 
     def support_chart() -> str:
         html = client_as(viewer_a).get(position(practice_a), {"year": 2024}).content.decode()
-        start = html.index('id="band-support_needed_per_fte"')
+        start = html.index('id="band-support_needed_per_fte-title"')
         return html[start : html.index("</svg>", start)]
 
     assert 'class="typical-range"' not in support_chart()

@@ -251,3 +251,27 @@ def test_schema_describes_the_upload(api_as, admin_a):
     operation = schema["paths"]["/api/v1/practices/{practice_slug}/submissions/"]["post"]
     assert "multipart/form-data" in operation["requestBody"]["content"]
     assert "202" in operation["responses"]
+
+
+def test_changes_made_with_an_api_key_are_audited_as_its_creator(
+    api_client, admin_a, practice_a, open_period
+):
+    """The audit trail names who acted: for a request signed with a practice API key that is
+    the key's creator (the key acts as them), as for a signed-in member."""
+    from auditlog.models import LogEntry
+
+    _, raw_key = practice_services.api_key_create(
+        practice=practice_a, name="uploader", created_by=admin_a
+    )
+    submission = upload(
+        practice_a, "provider_year", csv_bytes(PROVIDER_YEAR_HEADER, provider_year_rows(2))
+    )
+    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+    response = api_client.post(f"{BASE}{submission.pk}/submit/", {}, format="json")
+    assert response.status_code == 200
+    (entry,) = [
+        e
+        for e in LogEntry.objects.get_for_object(submission).filter(action=LogEntry.Action.UPDATE)
+        if e.changes_dict.get("status", [None, None])[1] == "submitted"
+    ]
+    assert entry.actor == admin_a
