@@ -322,3 +322,37 @@ def test_analyst_returns_a_file_with_a_comment_the_practice_sees(
     # The practice may send the same version again, with a note.
     expect(result.get_by_role("button", name="Submit for review")).to_be_enabled()
     screenshot(page, "submission-returned")
+
+
+def test_a_large_file_being_checked_shows_its_rows_checked_and_follows_them(
+    page, live_server, practice_a, submitter_a, open_period
+):
+    """A file read in batches reports "Checked N of M rows" as it goes; its page shows that
+    state with the bar and follows the run to its end without a reload by the user."""
+    submission = upload(
+        practice_a, "provider_year", csv_bytes(PROVIDER_YEAR_HEADER, provider_year_rows(3))
+    )
+    mid_check = {
+        "status": Submission.Status.VALIDATING,
+        "progress_percent": 38,
+        "progress_message": "Checked 2,000,000 of 5,000,000 rows",
+        "heartbeat_at": timezone.now(),
+        "row_count": 0,  # nothing stored yet
+    }
+    Submission.objects.for_practice(practice_a).filter(pk=submission.pk).update(**mid_check)
+    sign_in(page, live_server, submitter_a.email, TEST_PASSWORD)
+    page.goto(f"{live_server.url}/practices/alpha/submissions/{submission.pk}/")
+    result = page.get_by_role("region", name="Result")
+    expect(result.get_by_role("status")).to_contain_text("Checked 2,000,000 of 5,000,000 rows")
+    expect(result.locator("progress")).to_have_attribute("value", "38")
+    screenshot(page, "submission-checking-rows")
+
+    # The page follows the run: the next batch, then the end of the run.
+    Submission.objects.for_practice(practice_a).filter(pk=submission.pk).update(
+        progress_percent=45, progress_message="Checked 4,000,000 of 5,000,000 rows"
+    )
+    expect(result.get_by_role("status")).to_contain_text("Checked 4,000,000 of 5,000,000 rows")
+    Submission.objects.for_practice(practice_a).filter(pk=submission.pk).update(
+        status=Submission.Status.VALIDATED, progress_percent=100, progress_message="Done"
+    )
+    expect(page.get_by_role("region", name="Result").locator("progress")).to_have_count(0)
