@@ -10,7 +10,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Length, Replace
+from django.db.models.lookups import Exact
 
 from coalition.tenancy import PracticeOwnedModel
 from practices.models import Practice
@@ -228,26 +230,35 @@ class ProviderYearRecord(SubmissionRecord):
         ]
 
 
+def _listed(field: str):
+    """The number of comma-separated items of a text column."""
+    return Length(field) - Length(Replace(F(field), Value(","), Value(""))) + 1
+
+
 class RvuDetailMonth(PracticeOwnedModel):
-    """The rvu_detail rows of one provider and month of a submission, stored as parallel arrays
-    (element i of each array is one CPT line). One database row per provider-month instead of
+    """The rvu_detail rows of one provider and month of a submission, stored side by side
+    (item i of each column is one CPT line). One database row per provider-month instead of
     one per CPT line keeps a million-line file to a few thousand rows and index entries, which
     is what lets an import run at COPY speed (docs/performance.md). RvuDetailRecord presents
-    the same data one CPT line per row.
+    the same data one CPT line per row, with units and work RVUs as decimals.
 
-    Database invariants: one row per (submission, provider, month); arrays of equal length
-    (row_count); units and work RVUs not negative (CHECKs added in migration 0002). That a
-    (CPT code, modality) pair appears once per provider-month is checked by validation."""
+    The codes are comma-separated text and the numbers exact integers of hundredths (units)
+    and ten-thousandths (work RVUs): PostgreSQL reads those several times faster than arrays
+    of varchar and numeric, whose element-by-element parsing was most of an import's COPY.
+
+    Database invariants: one row per (submission, provider, month); row_count items in every
+    column; units and work RVUs not negative (CHECKs added in migration 0002). That a (CPT
+    code, modality) pair appears once per provider-month is checked by validation."""
 
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
     provider_pseudonym = models.CharField(max_length=64)
     service_month = models.DateField(help_text="First day of the month.")
     row_count = models.PositiveIntegerField()
-    cpt_codes = ArrayField(models.CharField(max_length=5))
-    modalities = ArrayField(models.CharField(max_length=10))
-    units = ArrayField(models.DecimalField(max_digits=10, decimal_places=2))
-    work_rvus = ArrayField(models.DecimalField(max_digits=12, decimal_places=4))
+    cpt_codes = models.TextField(help_text="The month's CPT codes, comma-separated.")
+    modalities = models.TextField(help_text="Their modalities, comma-separated.")
+    units = ArrayField(models.BigIntegerField(), help_text="Units, in hundredths.")
+    work_rvus = ArrayField(models.BigIntegerField(), help_text="Work RVUs, in ten-thousandths.")
     work_rvus_total = models.DecimalField(max_digits=16, decimal_places=4)
 
     class Meta:
@@ -261,8 +272,8 @@ class RvuDetailMonth(PracticeOwnedModel):
                 name="rvu_month_row_count_range",
             ),
             models.CheckConstraint(
-                condition=Q(cpt_codes__len=F("row_count"))
-                & Q(modalities__len=F("row_count"))
+                condition=Q(Exact(_listed("cpt_codes"), F("row_count")))
+                & Q(Exact(_listed("modalities"), F("row_count")))
                 & Q(units__len=F("row_count"))
                 & Q(work_rvus__len=F("row_count")),
                 name="rvu_month_arrays_aligned",

@@ -223,8 +223,19 @@ def store_rvu_detail(validated: Validated, *, submission: Submission) -> Stored:
 
 
 _ARRAY_COLUMNS = ("cpt_code", "modality", "units", "work_rvus")
-RVU_COPY_PARTS = 4
-WORK_RVU_SCALE = 10**4  # work_rvus has at most four decimals (schema)
+RVU_COPY_PARTS = 8
+# Stored as exact integers of these fractions (RvuDetailMonth): the schema allows at most two
+# decimals of units and four of work RVUs.
+UNITS_DIGITS = 2
+WORK_RVU_DIGITS = 4
+WORK_RVU_SCALE = 10**WORK_RVU_DIGITS
+
+
+def _scaled(column: str, digits: int) -> pl.Expr:
+    """The exact integer of 10**-digits of a validated decimal ("35.7" is 357000 for four
+    digits; ".5", "5." and "-0" are forms validation lets through), through polars' decimal
+    type, which holds the scaled integer itself."""
+    return (pl.col(column).cast(pl.Decimal(20, digits)) * 10**digits).cast(pl.Int64)
 
 
 def _month_lines(
@@ -241,26 +252,29 @@ def _month_lines(
     """CSV lines of RvuDetailMonth rows for consecutive runs of a piece of the file; fills
     `totals` (a view into the caller's array) with each month's exact work RVUs."""
     scale = WORK_RVU_SCALE
-    # Each array column joined whole, where each value ends in it, and the work RVUs as exact
-    # integers of 1/10,000 (through float64: the nearest double times 10,000 is well within
-    # 0.5 of the integer for numbers of this size).
-    joined = piece.select(pl.col(c).str.join(",") for c in _ARRAY_COLUMNS).row(0)
-    scan = piece.select(
-        *[(pl.col(c).str.len_chars() + 1).cum_sum().alias(c) for c in _ARRAY_COLUMNS],
-        (pl.col("work_rvus").cast(pl.Float64) * scale).round(0).cast(pl.Int64).alias("scaled"),
+    # The codes as they are, the numbers as exact integers (RvuDetailMonth); each column is
+    # joined whole once, and a month's items are cut out of the join where they end.
+    scaled_rvus = _scaled("work_rvus", WORK_RVU_DIGITS)
+    texts = piece.select(
+        "cpt_code",
+        "modality",
+        _scaled("units", UNITS_DIGITS).cast(pl.String).alias("units"),
+        scaled_rvus.cast(pl.String).alias("work_rvus"),
+        scaled_rvus.alias("scaled"),
     )
-    arrays = [
+    joined = texts.select(pl.col(c).str.join(",") for c in _ARRAY_COLUMNS).row(0)
+    scan = texts.select((pl.col(c).str.len_chars() + 1).cum_sum().alias(c) for c in _ARRAY_COLUMNS)
+    codes, modalities, units, work_rvus = (
         _slices(joined[i], scan[c].to_numpy(), starts, ends) for i, c in enumerate(_ARRAY_COLUMNS)
-    ]
-    totals[:] = np.add.reduceat(scan["scaled"].to_numpy(), starts)
+    )
+    totals[:] = np.add.reduceat(texts["scaled"].to_numpy(), starts)
     lines = []
     for index, (provider, month) in enumerate(runs):
         whole, fraction = divmod(int(totals[index]), scale)
         lines.append(
             f"{owner},{mapping[provider]},{month_of.get(month) or month},"
-            f"{ends[index] - starts[index]},"
-            + ",".join(f'"{{{column[index]}}}"' for column in arrays)
-            + f",{whole}.{fraction:04d}\n"
+            f'{ends[index] - starts[index]},"{codes[index]}","{modalities[index]}",'
+            f'"{{{units[index]}}}","{{{work_rvus[index]}}}",{whole}.{fraction:04d}\n'
         )
     return "".join(lines).encode()
 

@@ -646,9 +646,13 @@ def _check_duplicates(
         plain = plain and valid.height == evaluated.height
         plain = plain and valid[VALUE].n_unique() == valid.height
     if plain:
-        key = pl.col(schema.key[0]) if len(schema.key) == 1 else pl.struct(list(schema.key))
-        hashes = frame.select(key.hash().n_unique()).item()
-        if hashes == frame.height:
+        # Each column hashed on its own and the hashes combined (wrapping arithmetic): twice
+        # as fast as hashing a struct of the columns. A collision only sends the file to the
+        # exact comparison below.
+        key = pl.col(schema.key[0]).hash(1)
+        for seed, name in enumerate(schema.key[1:], start=2):
+            key = key * 0x100000001B3 + pl.col(name).hash(seed)
+        if frame.select(key.n_unique()).item() == frame.height:
             return
     codes = []
     sizes = []

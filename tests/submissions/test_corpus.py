@@ -180,7 +180,9 @@ def test_rvu_detail_csv_is_stored_exactly_and_grouped_per_month(practice_a, open
     months = RvuDetailMonth.objects.for_practice(practice_a).filter(submission=submission)
     assert months.count() == 3 * 4
     first = months.order_by("id").first()
-    assert first.row_count == 3 and first.work_rvus_total == sum(first.work_rvus)
+    # Work RVUs are stored in ten-thousandths; the month's total is their exact sum.
+    assert first.row_count == 3 and first.work_rvus_total == Decimal(sum(first.work_rvus)) / 10_000
+    assert len(first.units) == 3 and first.cpt_codes.count(",") == 2
 
 
 def test_practice_financials_optional_column_left_out(practice_a, open_period):
