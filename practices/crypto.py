@@ -13,14 +13,20 @@ import base64
 import hashlib
 import hmac
 import secrets
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
+
+# cryptography is imported where a key is used, not when Django sets up (the models import this
+# module): its Rust bindings were a tenth of every command's start-up.
 
 
 def _server_fernet() -> Fernet:
+    from cryptography.fernet import Fernet
+
     return Fernet(settings.PRACTICE_SECRETS_KEY.encode())
 
 
@@ -33,6 +39,9 @@ def unwrap_secret(wrapped: bytes) -> bytes:
 
 
 def _derive(secret: bytes, purpose: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret)
 
 
@@ -41,6 +50,8 @@ def pseudonym_key(secret: bytes) -> bytes:
 
 
 def local_id_fernet(secret: bytes) -> Fernet:
+    from cryptography.fernet import Fernet
+
     return Fernet(base64.urlsafe_b64encode(_derive(secret, b"provider-local-id")))
 
 

@@ -1,6 +1,7 @@
 """What every command, worker and test process pays before it starts working: Django's set-up
-imports neither Celery, nor drf-spectacular, nor openpyxl, Arrow, polars or numpy (each is
-imported where it is used; the upload kinds name their polars functions by path), and a task queued from such a process still goes through the project's Celery app.
+imports neither Celery, nor drf-spectacular, nor openpyxl, Arrow, polars, numpy or cryptography
+(each is imported where it is used; the upload kinds name their polars functions by path), and
+a task queued from such a process still goes through the project's Celery app.
 The times themselves are measured by perf/bench_startup.py, not here."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ HEAVY = (
     "pyarrow",
     "polars",
     "numpy",
+    "cryptography.hazmat.bindings._rust",
 )
 
 PROBE = """
