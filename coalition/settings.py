@@ -281,7 +281,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(VAR_DIR / "media")},
+        # Uploaded files; COALITION_MEDIA_DIR puts them elsewhere (the benchmarks use their own).
+        "OPTIONS": {"location": os.environ.get("COALITION_MEDIA_DIR", str(VAR_DIR / "media"))},
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
