@@ -616,6 +616,23 @@ class TypicalRange:
     def complete(self) -> bool:
         return self.low is not None and self.high is not None
 
+    @classmethod
+    def of(cls, figures) -> TypicalRange:
+        """The range among a metric's reference figures, already read. Two ends from
+        different sources are not one range: the high end is the low end's source's."""
+        ordered = sorted(figures, key=lambda f: f.source)
+        low = next((f for f in ordered if f.statistic == ReferenceFigure.Statistic.RANGE_LOW), None)
+        high = next(
+            (
+                f
+                for f in ordered
+                if f.statistic == ReferenceFigure.Statistic.RANGE_HIGH
+                and (low is None or f.source == low.source)
+            ),
+            None,
+        )
+        return cls(low=low, high=high)
+
     def band(self, metric: Metric) -> tuple[Decimal, Decimal, str] | None:
         """(low, high, label) for a chart's shaded band, or None without both ends."""
         if not self.complete:
@@ -626,15 +643,7 @@ class TypicalRange:
 
 
 def typical_range(*, metric: str) -> TypicalRange:
-    figures = reference_figures(metric=metric)
-    low = figures.filter(statistic=ReferenceFigure.Statistic.RANGE_LOW).first()
-    high = figures.filter(statistic=ReferenceFigure.Statistic.RANGE_HIGH).first()
-    if low is not None and high is not None and low.source != high.source:
-        # Two ends from different sources are not one range: prefer the low end's source.
-        high = figures.filter(
-            statistic=ReferenceFigure.Statistic.RANGE_HIGH, source=low.source
-        ).first()
-    return TypicalRange(low=low, high=high)
+    return TypicalRange.of(reference_figures(metric=metric).filter(statistic__in=RANGE_STATISTICS))
 
 
 # --- a practice's position ----------------------------------------------------------------------

@@ -107,7 +107,7 @@ class BenchmarksIndexView(MembersOnlyMixin, TemplateView):
             )
             rows = [selectors.public_cell_row(cell, year=year) for cell in cells]
             references = list(selectors.reference_figures(metric=metric.code))
-            typical = selectors.typical_range(metric=metric.code).band(metric)
+            typical = selectors.TypicalRange.of(references).band(metric)
             context.update(
                 release=release,
                 rows=rows,
@@ -233,7 +233,7 @@ class PracticePositionView(PracticePositionMixin, TemplateView):
             )
             for group in position.groups
         ]
-        typical = selectors.typical_range(metric=metric.code).band(metric)
+        typical = selectors.TypicalRange.of(position.references).band(metric)
         references = chart_references(position.references, banded=typical is not None)
         trend_points = [
             charts.TrendPoint(

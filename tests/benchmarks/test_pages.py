@@ -74,6 +74,39 @@ def test_the_typical_range_band_is_the_reference_figures_staff_edit(
     assert "typical range, $100,000–$350,000" in page.content.decode()
 
 
+def test_the_position_page_reads_reference_figures_once(
+    client_as, viewer_a, practice_a, coalition, django_assert_max_num_queries
+):
+    """Every metric's chart, its reference lines and its typical range come from one read of
+    the reference figures, not a query per metric."""
+    from benchmarks.economics import services as economics_services
+
+    services.reference_figures_seed()
+    economics_services.typical_range_seed()
+    client = client_as(viewer_a)
+    client.get(position(practice_a), {"year": 2024})
+    with django_assert_max_num_queries(14) as queries:
+        assert client.get(position(practice_a), {"year": 2024}).status_code == 200
+    reads = [q for q in queries.captured_queries if "benchmarks_referencefigure" in q["sql"]]
+    assert len(reads) == 1
+
+
+def test_a_typical_range_is_two_ends_of_one_source():
+    from benchmarks.selectors import TypicalRange
+
+    def figure(statistic, source, value):
+        return ReferenceFigure(
+            metric="support_needed_per_fte", statistic=statistic, source=source, value=value
+        )
+
+    low_a, high_a = figure("range_low", "A", 1), figure("range_high", "A", 3)
+    high_b = figure("range_high", "B", 9)
+    assert TypicalRange.of([high_b, low_a, high_a]) == TypicalRange(low=low_a, high=high_a)
+    assert TypicalRange.of([low_a, high_b]).high is None  # no end from the low end's source
+    assert not TypicalRange.of([high_b]).complete
+    assert TypicalRange.of([figure("p50", "A", 2)]) == TypicalRange(low=None, high=None)
+
+
 def test_position_page_by_dimension(client_as, viewer_a, practice_a, coalition):
     response = client_as(viewer_a).get(position(practice_a), {"dimension": "subspecialty"})
     assert response.status_code == 200
