@@ -327,6 +327,11 @@ def test_benchmark_pages_at_1366_px(browser, live_server, coalition_members, vie
     band = support.locator("svg.chart").first.locator(".typical-range")
     expect(band).to_have_count(1)
     expect(support.locator("svg.chart").first).to_contain_text("typical range, $100,000–$300,000")
+    # The coalition page of the same metric draws the same band.
+    member.goto("/benchmarks/?metric=support_needed_per_fte&year=2023")
+    coalition_chart = member.locator("figure.chart-figure svg.chart")
+    expect(coalition_chart.locator(".typical-range")).to_have_count(1)
+    picture(member, "wide-coalition-support", member.locator("main"))
 
     staff = wide_page(browser, live_server)
     sign_in(staff, live_server, analyst.email, TEST_PASSWORD, totp_secret=secret)
