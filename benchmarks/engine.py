@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import math
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from typing import TYPE_CHECKING
 
@@ -415,9 +415,12 @@ def _tenths(percent: float) -> int:
 class Observations:
     """Every observation of a year (one row per metric and provider-year or practice-year):
     metric, practice_id, obs_key, value (rounded to the stored 4 places, as text), exact
-    (the exact numeric, as text), v (float8) and d_<dimension> columns."""
+    (the exact numeric, as text), v (float8), d_<dimension> columns, and the source and
+    record it comes from: `records` holds each source's records (record, practice_id,
+    obs_key and the source's d_<dimension> columns), by practice."""
 
     frame: pl.DataFrame
+    records: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 def _csv_field(sql: str) -> str:
@@ -425,15 +428,91 @@ def _csv_field(sql: str) -> str:
     return f"coalesce('\"' || replace({sql}, '\"', '\"\"') || '\"', '')"
 
 
+def _source_rows_sql(source, metrics: list[Metric]) -> str:
+    """One row per eligible record of a source: practice, key, the source's dimension values
+    and, for each of its metrics where the record is an observation of it, the exact ratio
+    (numeric division, computed once) and the ratio rounded to the stored 4 places; as one CSV
+    text."""
+    fields = ["r.practice_id::text", _csv_field(f"({source.key_sql})::text")]
+    fields += [_csv_field(f"({source.dimension_sql[code]})::text") for code in source.dimension_sql]
+    ratios = []
+    for n, metric in enumerate(metrics):
+        ratios.append(
+            f"CASE WHEN ({metric.condition_sql}) THEN ({metric.numerator_sql})::numeric"
+            f" / nullif(({metric.denominator_sql})::numeric, 0) END AS v{n}"
+        )
+        # Empty fields where the record is not an observation of the metric.
+        fields += [f"coalesce(x.v{n}::text, '')", f"coalesce(round(x.v{n}, 4)::text, '')"]
+    return (
+        f"SELECT string_agg(concat_ws(',', {', '.join(fields)}), E'\\n') "
+        f"FROM {source.table} r JOIN unnest(%(submission_ids)s::bigint[], "
+        "%(practice_ids)s::bigint[], %(regions)s::text[], %(size_bands)s::text[]) "
+        "AS i(submission_id, practice_id, region, size_band) "
+        "ON i.submission_id = r.submission_id AND i.practice_id = r.practice_id "
+        f"CROSS JOIN LATERAL (SELECT {', '.join(ratios)}) AS x "
+        # Also as a condition on the records themselves: read through their index.
+        "WHERE r.submission_id = ANY(%(submission_ids)s::bigint[]) AND r.year = %(year)s "
+        f"AND ({source.eligibility_sql})"
+    )
+
+
 def read_observations(
     *, year: int, inputs: list[InputRow], rules: RuleSet, metrics: list[Metric] | None = None
 ) -> Observations:
     """The year's observations of every metric, with their ratios computed by PostgreSQL
-    (numeric division, exact), read as one CSV text (one value rather than a message per
-    row, which costs the client far more than the server)."""
+    (numeric division, exact). Each source's records are read once, every metric of the source
+    two fields of the same row, as one CSV text (one value rather than a message per row,
+    which costs the client far more than the server); the rows then become one observation per
+    metric and record."""
     import polars as pl
 
     metrics = list(metrics or METRICS.values())
+    params = _params(year=year, inputs=inputs, rules=rules)
+    by_source: dict[str, list[Metric]] = {}
+    for metric in metrics:
+        by_source.setdefault(metric.source.code, []).append(metric)
+    frames, records = [], {}
+    with connection.cursor() as cursor:
+        for source_metrics in by_source.values() if inputs else ():
+            source = source_metrics[0].source
+            cursor.execute(_source_rows_sql(source, source_metrics), params)
+            text = cursor.fetchone()[0]
+            if not text:
+                continue
+            dimensions = [f"d_{code}" for code in source.dimension_sql]
+            ratios = [(f"v_{m.code}", f"r_{m.code}") for m in source_metrics]
+            rows = (
+                pl.read_csv(
+                    text.encode(),
+                    has_header=False,
+                    new_columns=["practice_id", "obs_key", *dimensions, *sum(ratios, ())],
+                    infer_schema=False,
+                )
+                .with_columns(pl.col("practice_id").cast(pl.Int64))
+                .sort("practice_id", maintain_order=True)
+                .with_row_index("record")
+            )
+            records[source.code] = rows.select("record", "practice_id", "obs_key", *dimensions)
+            dimension_columns = [
+                (pl.col(f"d_{code}") if code in source.dimension_sql else pl.lit(None))
+                .cast(pl.String)
+                .alias(f"d_{code}")
+                for code in DIMENSION_CODES
+            ]
+            frames.extend(
+                rows.filter(pl.col(exact).is_not_null()).select(
+                    pl.lit(metric.code).alias("metric"),
+                    "practice_id",
+                    "obs_key",
+                    pl.col(rounded).alias("value"),
+                    pl.col(exact).alias("exact"),
+                    *dimension_columns,
+                    pl.lit(source.code).alias("source"),
+                    "record",
+                    pl.lit(list(METRICS).index(metric.code), dtype=pl.Int64).alias("metric_index"),
+                )
+                for metric, (exact, rounded) in zip(source_metrics, ratios, strict=True)
+            )
     schema = {
         "metric": pl.String,
         "practice_id": pl.Int64,
@@ -441,32 +520,13 @@ def read_observations(
         "value": pl.String,
         "exact": pl.String,
         **{f"d_{code}": pl.String for code in DIMENSION_CODES},
+        "source": pl.String,
+        "record": pl.UInt32,
+        "metric_index": pl.Int64,  # in the registry
     }
-    text = None
-    if inputs:
-        fields = ", ".join(
-            [
-                _csv_field("metric"),
-                "practice_id::text",
-                _csv_field("obs_key"),
-                "round(v_num, 4)::text",
-                "v_num::text",
-                *(_csv_field(f"d_{code}") for code in DIMENSION_CODES),
-            ]
-        )
-        sql = (
-            f"WITH {_observations_cte(metrics, materialized=True)} "
-            f"SELECT string_agg(concat_ws(',', {fields}), E'\\n') FROM obs"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, _params(year=year, inputs=inputs, rules=rules))
-            text = cursor.fetchone()[0]
-    if not text:
-        frame = pl.DataFrame(schema=schema)
-    else:
-        frame = pl.read_csv(text.encode(), has_header=False, schema=schema)
+    frame = pl.concat(frames) if frames else pl.DataFrame(schema=schema)
     # numeric -> float8 is correctly rounded in PostgreSQL (through its text form), as here.
-    return Observations(frame.with_columns(v=pl.col("exact").cast(pl.Float64)))
+    return Observations(frame.with_columns(v=pl.col("exact").cast(pl.Float64)), records)
 
 
 def _collation_order(keys: list[CellKey]) -> list[CellKey]:
@@ -522,25 +582,30 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
     metric_codes, metric_names = _codes(frame["metric"])
     # A cell is (metric, dimension, value): one integer key per observation and dimension.
     dimension_values: list[list[str]] = [[ALL]]
+    coded = [(np.zeros(len(frame), dtype=np.int64), [ALL])]
+    coded += [_codes(frame[f"d_{code}"]) for code in DIMENSION_CODES]
+    width = max(len(names) for _, names in coded) + 1
+    # Sorted by (cell, value): the observations in value order (stable), spread over their
+    # cells, then ordered by cell with a stable sort, which keeps the value order inside each
+    # cell (a radix sort where the cell keys fit in 16 bits).
+    by_value = np.argsort(values, kind="stable")
     key_parts, row_parts, dimension_parts = [], [], []
-    rows_all = np.arange(len(frame), dtype=np.int64)
-    width = max(len(frame), 1) + 1
-    for index, code in enumerate(RANK_CODES):
-        if code == ALL:
-            value_codes, names = np.zeros(len(frame), dtype=np.int64), [ALL]
-        else:
-            value_codes, names = _codes(frame[f"d_{code}"])
+    for index, (value_codes, names) in enumerate(coded):
+        if index:
             dimension_values.append(names)
-        present = value_codes >= 0
+        present = value_codes[by_value] >= 0
+        rows_present = by_value[present]
         key_parts.append(
-            (metric_codes[present] * len(RANK_CODES) + index) * width + value_codes[present]
+            (metric_codes[rows_present] * len(RANK_CODES) + index) * width
+            + value_codes[rows_present]
         )
-        row_parts.append(rows_all[present])
-        dimension_parts.append(np.full(int(present.sum()), index, dtype=np.int64))
+        row_parts.append(rows_present)
+        dimension_parts.append(np.full(len(rows_present), index, dtype=np.int64))
     keys = np.concatenate(key_parts)
     rows = np.concatenate(row_parts)
     dimension_index = np.concatenate(dimension_parts)
-    order = np.lexsort((values[rows], keys))
+    small = len(keys) and int(keys.max()) < np.iinfo(np.int16).max
+    order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
     keys, rows, dimension_index = keys[order], rows[order], dimension_index[order]
     sorted_values = values[rows]
     boundary = np.ones(len(keys), dtype=bool)
@@ -584,24 +649,28 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
     for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < TIE_MARGIN * 10):
         tenths[i] = _tenths(float(percent[i]))
 
-    # Exact sums for the means: decimals of one scale where 38 digits hold them.
+    # Exact sums for the means: each value an integer of one scale (polars' 128-bit decimal)
+    # where 38 digits hold them, split into two int64 parts whose sums cannot overflow.
     scale_of = (
         (exact.str.len_bytes() - exact.str.find(".", literal=True) - 1).fill_null(0).to_numpy()
     )
     frame_scale = int(scale_of.max()) if len(frame) else 0
     magnitude = float(np.abs(values).max()) if len(frame) else 0.0
-    digits = (int(math.log10(magnitude)) + 1 if magnitude >= 1 else 1) + frame_scale
-    digits += int(math.log10(max(len(frame), 1))) + 1
+    integer_digits = int(math.log10(magnitude)) + 1 if magnitude >= 1 else 1
+    count_digits = int(math.log10(max(len(frame), 1))) + 1
+    split_digits = 18 - count_digits  # the low part: below 10**split_digits, summed
+    high_digits = integer_digits + frame_scale - split_digits + count_digits
     cell_scales = np.maximum.reduceat(scale_of[rows], start).tolist() if len(start) else []
-    if digits <= 38:
-        spread = pl.DataFrame(
-            {
-                "cell": cell_index,
-                "exact": exact.cast(pl.Decimal(38, frame_scale)).gather(rows),
-            }
-        )
-        totals = spread.group_by("cell").agg(pl.col("exact").sum()).sort("cell")["exact"]
-        totals = totals.to_list()
+    if integer_digits + frame_scale <= 38 and high_digits <= 18:
+        scaled = exact.cast(pl.Decimal(38, frame_scale)).to_physical()
+        base = pl.lit(10**split_digits, dtype=pl.Int128)
+        parts = pl.select(high=(scaled // base).cast(pl.Int64), low=(scaled % base).cast(pl.Int64))
+        high = np.add.reduceat(parts["high"].to_numpy()[rows], start).tolist()
+        low = np.add.reduceat(parts["low"].to_numpy()[rows], start).tolist()
+        totals = [
+            Decimal(h * 10**split_digits + lo).scaleb(-frame_scale)
+            for h, lo in zip(high, low, strict=True)
+        ]
     else:
         with localcontext(prec=NUMERIC_MAX_DISPLAY_SCALE * 2):
             totals = [
@@ -611,9 +680,13 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
 
     # Observations per practice in each cell, by practice id.
     practice_list, practice_rank = np.unique(practices, return_inverse=True)
-    pairs, pair_counts = np.unique(
-        cell_index * len(practice_list) + practice_rank[rows], return_counts=True
+    # A count per cell and practice (a dense grid: cells x practices is small).
+    grid = np.bincount(
+        cell_index * len(practice_list) + practice_rank[rows],
+        minlength=len(start) * len(practice_list),
     )
+    pairs = np.flatnonzero(grid)
+    pair_counts = grid[pairs]
     pair_cell, pair_practice = np.divmod(pairs, max(len(practice_list), 1))
     pair_practice = practice_list[pair_practice]
     split = np.flatnonzero(np.diff(pair_cell)) + 1
@@ -700,18 +773,11 @@ def compute_cells(
     return compute(year=year, inputs=inputs, rules=rules, metrics=metrics, earlier=earlier).cells
 
 
-def _json_strings(column: pl.Series) -> dict[str, str]:
-    return {value: json.dumps(value) for value in column.unique().drop_nulls().to_list()}
-
-
-def observation_rows(computation: Computation, *, release_id: int) -> pl.DataFrame:
-    """The release's PracticeObservation rows: each observation with its value, dimension
-    values and, where the cell of that dimension publishes its full p10-p90 band, its
-    percentile rank in that cell (as the SQL formulation, _observation_rows_sql, writes)."""
+def _banded_ranks(computation: Computation) -> np.ndarray:
+    """Each observation's percentile rank in tenths per RANK_CODES dimension (rows of the
+    array), -1 where the cell it ranks in does not publish its full p10-p90 band."""
     import numpy as np
-    import polars as pl
 
-    frame = computation.observations.frame
     summary = computation.summary
     banded_keys = {
         cell.key
@@ -719,50 +785,142 @@ def observation_rows(computation: Computation, *, release_id: int) -> pl.DataFra
         if cell.statistics["p10"] is not None and cell.statistics["p90"] is not None
     }
     banded = np.array([key in banded_keys for key in summary.cell_keys], dtype=bool)
-    ranks = np.full((len(RANK_CODES), len(frame)), -1, dtype=np.int64)
+    ranks = np.full((len(RANK_CODES), len(computation.observations.frame)), -1, dtype=np.int64)
     kept = banded[summary.cell_index] if len(summary.cell_index) else np.zeros(0, bool)
     ranks[summary.dimension_index[kept], summary.rows[kept]] = summary.tenths[kept]
+    return ranks
 
-    def json_object(pieces) -> pl.Expr:
-        return pl.concat_str(
-            [pl.lit("{"), pl.concat_str(pieces, separator=", ", ignore_nulls=True), pl.lit("}")]
-        )
 
-    dimension_pieces = []
-    for code in DIMENSION_CODES:
-        strings = _json_strings(frame[f"d_{code}"])
-        quoted = pl.col(f"d_{code}").replace_strict(
-            list(strings), list(strings.values()), default=None, return_dtype=pl.String
-        )
-        dimension_pieces.append(pl.concat_str([pl.lit(f'"{code}": '), quoted]))
-    rank_pieces = []
-    for index, code in enumerate(RANK_CODES):
-        tenths = pl.Series(ranks[index])
-        rank_pieces.append(
-            pl.when(tenths >= 0).then(pl.format(f'"{code}": {{}}.{{}}', tenths // 10, tenths % 10))
-        )
-    return frame.select(
-        pl.lit(release_id, dtype=pl.Int64).alias("release_id"),
+def _joined(column: str, separator: str) -> pl.Expr:
+    import polars as pl
+
+    return pl.col(column).fill_null("").str.join(separator)
+
+
+# "34.1" for 341 tenths; "" (no rank) for -1.
+_RANK_TEXT = None
+
+
+def _rank_texts(tenths: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    global _RANK_TEXT
+    if _RANK_TEXT is None:
+        _RANK_TEXT = np.array(["", *(f"{t // 10}.{t % 10}" for t in range(1001))], dtype=object)
+    return _RANK_TEXT[tenths + 1]
+
+
+def observation_sets(computation: Computation, *, release_id: int) -> pl.DataFrame:
+    """The release's ObservationSet rows: per practice and source, its records as positions,
+    and per metric each position's value and, where the cell of that dimension publishes its
+    full p10-p90 band, its percentile rank in that cell (what the SQL formulation,
+    _observation_rows_sql, gives per observation)."""
+    import numpy as np
+    import polars as pl
+
+    observations = computation.observations
+    frame = observations.frame
+    ranks = _banded_ranks(computation)
+    registered = list(METRICS)
+    metric_of = frame["metric_index"].to_numpy()
+    present = set(frame["metric"].unique().to_list())
+    record_of = frame["record"].to_numpy().astype(np.int64)
+    value_of = frame["value"].to_numpy()
+    rows = []
+    for source in {m.source.code: m.source for m in METRICS.values()}.values():
+        records = observations.records.get(source.code)
+        if records is None or records.is_empty():
+            continue
+        codes = [m.code for m in METRICS.values() if m.source is source and m.code in present]
+        dimensions = list(source.dimension_sql)
+        rank_indexes = [0, *(RANK_CODES.index(code) for code in dimensions)]
+        size = len(records)
+        key_column = records["obs_key"].fill_null("")
+        if key_column.str.contains(",", literal=True).any():
+            raise ValueError(f"An observation key of {source.code} holds a comma.")
+        keys = key_column.to_numpy()
+        # Each record is a position (records are sorted by practice); every list is built over
+        # all positions, then cut at the practices' boundaries.
+        lists: list[tuple[str, np.ndarray]] = [("keys", keys)]
+        dictionaries = []
+        for code in dimensions:
+            column = records[f"d_{code}"]
+            dictionary = column.drop_nulls().unique().sort()
+            dictionaries.append(dictionary.to_list())
+            index = column.cast(pl.Enum(dictionary)).to_physical().to_numpy()
+            lists.append(("index", np.array([str(i) for i in range(len(dictionary))])[index]))
+        for code in codes:
+            chosen = np.flatnonzero(metric_of == registered.index(code))
+            at = record_of[chosen]
+            if len(at) and np.bincount(at, minlength=size).max() > 1:
+                raise ValueError(f"Two observations of {code} come from one record.")
+            values = np.full(size, "", dtype=object)
+            values[at] = value_of[chosen]
+            lists.append(("value", values))
+            for index in rank_indexes:
+                tenths = np.full(size, -1, dtype=np.int64)
+                tenths[at] = ranks[index, chosen]
+                lists.append(("rank", _rank_texts(tenths)))
+        practices = records["practice_id"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, practices[1:] != practices[:-1]])
+        ends = np.r_[starts[1:], size]
+        for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            cut = {kind: [] for kind in ("keys", "index", "value", "rank")}
+            for kind, values in lists:
+                cut[kind].append(",".join(values[begin:end].tolist()))
+            rows.append(
+                (
+                    int(practices[begin]),
+                    source.code,
+                    end - begin,
+                    cut["keys"][0],
+                    _array_literal(dimensions),
+                    json.dumps(dictionaries),
+                    ";".join(cut["index"]),
+                    _array_literal(codes),
+                    ";".join(cut["value"]),
+                    _array_literal([RANK_CODES[i] for i in rank_indexes]),
+                    ";".join(cut["rank"]),
+                )
+            )
+    columns = [
         "practice_id",
-        "metric",
-        pl.col("obs_key").fill_null("").alias("provider_pseudonym"),
-        "value",
-        json_object(dimension_pieces).alias("dimension_values"),
-        json_object(rank_pieces).alias("percentile_ranks"),
+        "source",
+        "size",
+        "observation_keys",
+        "dimensions",
+        "dimension_dictionaries",
+        "dimension_indexes",
+        "metrics",
+        "metric_values",
+        "rank_dimensions",
+        "ranks",
+    ]
+    sets = pl.DataFrame(
+        {name: [row[i] for row in rows] for i, name in enumerate(columns)},
+        schema={
+            name: pl.Int64 if name in ("practice_id", "size") else pl.String for name in columns
+        },
     )
+    return sets.select(pl.lit(release_id, dtype=pl.Int64).alias("release_id"), *columns)
+
+
+def _array_literal(codes: list[str]) -> str:
+    """A PostgreSQL array of registry codes (identifiers: nothing to quote)."""
+    return "{" + ",".join(codes) + "}"
 
 
 def write_observations(computation: Computation, *, release_id: int) -> int:
-    """Store every practice's own observations of the release with one COPY. Returns the
-    number of rows."""
-    rows = observation_rows(computation, release_id=release_id)
+    """Store every practice's own observations of the release, as one ObservationSet row per
+    practice and source, with one COPY. Returns the number of set rows."""
+    rows = observation_sets(computation, release_id=release_id)
     if not len(rows):
         return 0
     # The one COPY of frames the pipeline uses (storage.copy_rows), inside the caller's transaction.
-    from benchmarks.models import PracticeObservation
+    from benchmarks.models import ObservationSet
     from practices.submissions.storage import copy_rows
 
-    copy_rows(PracticeObservation._meta.db_table, list(rows.columns), rows)
+    copy_rows(ObservationSet._meta.db_table, list(rows.columns), rows)
     return len(rows)
 
 

@@ -15,6 +15,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.lookups import Exact
 
 from benchmarks.rules import FLOOR, RuleSet
 from coalition.tenancy import PracticeOwnedModel
@@ -333,22 +334,96 @@ class BenchmarkCell(models.Model):
         return f"{self.metric} {self.dimension}={self.value}"
 
 
-class PracticeObservation(PracticeOwnedModel):
-    """A practice's own observation in a release (one provider-year or practice-year per
-    metric) with its percentile rank in each dimension's coalition distribution. Ranks are
-    kept only where that cell publishes its full p10-p90 band. Practice-owned: a practice sees
-    only its own rows, through its own pages."""
+class Cardinality(models.Func):
+    function = "cardinality"
+    output_field = models.IntegerField()
 
-    # No index of their own: observation_unique leads with the release and the practice's index
-    # with the practice, and every release writes some 26,000 rows into each index it has.
+
+def _listed(field: str, separator: str) -> models.Expression:
+    """How many entries a `separator`-separated text holds (one more than its separators)."""
+    from django.db.models.functions import Length, Replace
+
+    return Length(field) - Length(Replace(F(field), models.Value(separator), models.Value(""))) + 1
+
+
+class ObservationSet(PracticeOwnedModel):
+    """A practice's observations of one source (provider-years, practice-years...) in a release,
+    with their values and percentile ranks, stored as lists: one row per release, practice and
+    source instead of one per observation and metric. A release writes some 26,000
+    observations, each with up to five ranks, and PostgreSQL reads a row, checks its foreign
+    keys and indexes it far more slowly than it copies text; the lists are plain text (no
+    array to parse) and PracticeObservation reads them back one observation per row.
+
+    Positions 1..size are the distinct (key, dimension values) of the set's observations;
+    every list below has `size` entries, in position order, "," between entries (an empty entry
+    where a position has no value), and ";" between the lists of one field."""
+
     release = models.ForeignKey(
         BenchmarkRelease, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     practice = models.ForeignKey(
+        "practices.Practice", on_delete=models.PROTECT, related_name="benchmark_observation_sets"
+    )
+    source = models.CharField(max_length=40, help_text="An observation source of the registry.")
+    size = models.PositiveIntegerField(help_text="How many positions each list holds.")
+    # The observation key of each position (a provider pseudonym; '' for a practice-year).
+    observation_keys = models.TextField()
+    dimensions = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    # For each dimension, its distinct values (a JSON list of lists, in `dimensions` order)...
+    dimension_dictionaries = models.JSONField(default=list, blank=True)
+    # ...and per dimension, each position's 0-based index into that list.
+    dimension_indexes = models.TextField(blank=True)
+    metrics = ArrayField(models.CharField(max_length=40))
+    # Per metric (in `metrics` order): each position's value, to the stored 4 places.
+    metric_values = models.TextField()
+    # The dimensions ranks are kept for: `all`, then the set's dimensions.
+    rank_dimensions = ArrayField(models.CharField(max_length=20))
+    # Per metric and rank dimension (metric-major): each position's percentile rank, in
+    # tenths written as "34.1", empty where that cell does not publish its full band.
+    ranks = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "practice", "source"], name="observation_set_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(size__gte=1)
+                & Q(Exact(_listed("observation_keys", ","), F("size")))
+                & Q(Exact(_listed("metric_values", ";"), Cardinality("metrics")))
+                & Q(
+                    Exact(
+                        _listed("ranks", ";"),
+                        Cardinality("metrics") * Cardinality("rank_dimensions"),
+                    )
+                )
+                & Q(Exact(Cardinality("rank_dimensions"), Cardinality("dimensions") + 1)),
+                name="observation_set_lists_aligned",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} observations"
+
+
+class PracticeObservation(PracticeOwnedModel):
+    """A practice's own observation in a release (one provider-year or practice-year per
+    metric) with its percentile rank in each dimension's coalition distribution. Ranks are
+    kept only where that cell publishes its full p10-p90 band. Practice-owned: a practice sees
+    only its own rows, through its own pages.
+
+    A read-only database view over ObservationSet (migration 0008); rows are written as sets."""
+
+    # A view takes no part in cascades: deleting a release deletes its sets, and the view
+    # follows.
+    release = models.ForeignKey(
+        BenchmarkRelease, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    practice = models.ForeignKey(
         "practices.Practice",
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="benchmark_observations",
-        db_index=False,
     )
     metric = models.CharField(max_length=40)
     provider_pseudonym = models.CharField(max_length=64, blank=True)
@@ -358,13 +433,7 @@ class PracticeObservation(PracticeOwnedModel):
     percentile_ranks = models.JSONField(default=dict)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["release", "practice", "metric", "provider_pseudonym"],
-                name="observation_unique",
-            )
-        ]
-        indexes = [models.Index(fields=["practice", "release", "metric"])]
+        managed = False  # a view; its name is the default table name
 
     def __str__(self) -> str:
         return f"{self.metric} observation"

@@ -19,7 +19,7 @@ from benchmarks.metrics import METRICS
 from benchmarks.models import (
     BenchmarkCell,
     BenchmarkRelease,
-    PracticeObservation,
+    ObservationSet,
     ReferenceFigure,
     ReleaseInput,
     RuleSettings,
@@ -189,7 +189,7 @@ def _release_compute(*, release_id: int) -> BenchmarkRelease | None:
         return release
     started = time.perf_counter()
     BenchmarkCell.objects.filter(release=release).delete()
-    PracticeObservation.objects.across_practices().filter(release=release).delete()
+    ObservationSet.objects.across_practices().filter(release=release).delete()
     ReleaseInput.objects.across_practices().filter(release=release).delete()
 
     rules = selectors.rule_settings_current().as_ruleset()
@@ -294,7 +294,7 @@ def release_discard(*, release: BenchmarkRelease) -> None:
     if release.status == Status.PUBLISHED:
         raise ValidationError("A published release is permanent.")
     BenchmarkCell.objects.filter(release=release).delete()
-    PracticeObservation.objects.across_practices().filter(release=release).delete()
+    ObservationSet.objects.across_practices().filter(release=release).delete()
     ReleaseInput.objects.across_practices().filter(release=release).delete()
     release.delete()
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import factory
 
-from benchmarks.models import BenchmarkRelease, ReferenceFigure
+from benchmarks.models import BenchmarkRelease, ObservationSet, ReferenceFigure
 from practices.models import Practice
 from practices.submissions.models import (
     PracticeFinancialsRecord,
@@ -249,3 +249,24 @@ def coalition_year(
                 )
             )
     return data
+
+
+def practice_observations(
+    release: BenchmarkRelease, practice: Practice, values: dict[str, str], *, source: str
+) -> ObservationSet:
+    """One practice-year observation of each metric (code -> value at 4 places) in a release,
+    with the practice's region and size band and no ranks, stored as the engine stores it."""
+    return ObservationSet.objects.create(
+        release=release,
+        practice=practice,
+        source=source,
+        size=1,
+        observation_keys="",
+        dimensions=["region", "practice_size"],
+        dimension_dictionaries=[[practice.region], [practice.size_band]],
+        dimension_indexes="0;0",
+        metrics=list(values),
+        metric_values=";".join(values.values()),
+        rank_dimensions=["all", "region", "practice_size"],
+        ranks=";".join([""] * (3 * len(values))),
+    )

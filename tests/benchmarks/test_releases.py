@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 
 from benchmarks import selectors, services
 from benchmarks.models import (
     BenchmarkCell,
     BenchmarkRelease,
-    PracticeObservation,
+    ObservationSet,
     ReleaseInput,
 )
 from practices.submissions.models import Submission
@@ -146,7 +146,18 @@ def test_published_release_is_immutable_in_services(coalition, analyst):
         lambda r: BenchmarkRelease.objects.filter(pk=r.pk).update(rule_settings={}),
         lambda r: BenchmarkRelease.objects.filter(pk=r.pk).delete(),
         lambda r: ReleaseInput.objects.across_practices().filter(release=r).delete(),
-        lambda r: PracticeObservation.objects.across_practices().filter(release=r).update(value=0),
+        lambda r: (
+            ObservationSet.objects.across_practices()
+            .filter(release=r)
+            .update(metric_values=F("metric_values"))
+        ),
+        lambda r: ObservationSet.objects.across_practices().filter(release=r).delete(),
+        lambda r: factories.practice_observations(
+            r,
+            ReleaseInput.objects.across_practices().filter(release=r)[0].practice,
+            {"revenue_per_fte": "1.0000"},
+            source="extra_source",
+        ),
     ],
     ids=[
         "update cell",
@@ -157,6 +168,8 @@ def test_published_release_is_immutable_in_services(coalition, analyst):
         "delete release",
         "delete inputs",
         "update observations",
+        "delete observations",
+        "insert observations",
     ],
 )
 def test_database_refuses_any_change_to_a_published_release(coalition, change):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from benchmarks.economics import calculations, selectors, services
 from benchmarks.economics.calculations import EconomicsError, Financials, ScenarioInputs
 from benchmarks.economics.models import EconomicsScenario, ScenarioVersion
-from benchmarks.models import BenchmarkCell, BenchmarkRelease, PracticeObservation
+from benchmarks.models import BenchmarkCell, BenchmarkRelease
 from practices.submissions.models import Provider
 from tests.benchmarks import factories
 from tests.benchmarks.economics.conftest import DEFICIT, SUPPORT_PER_FTE, WORKED, set_financials
@@ -355,13 +355,12 @@ def _published_quality_release(practices, own_practice, year: int = 2022):
         suppressed=True,
         suppression_reasons=["min_practices"],
     )
-    for metric, value in [
-        ("critical_result_timely_pct", "97.2500"),
-        ("mammography_recall_pct", "9.1000"),
-    ]:
-        PracticeObservation.objects.create(
-            release=release, practice=own_practice, metric=metric, value=Decimal(value)
-        )
+    factories.practice_observations(
+        release,
+        own_practice,
+        {"critical_result_timely_pct": "97.2500", "mammography_recall_pct": "9.1000"},
+        source="quality_measure_year",
+    )
     now = timezone.now()
     BenchmarkRelease.objects.filter(pk=release.pk).update(
         status="published", computed_at=now, published_at=now
