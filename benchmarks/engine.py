@@ -22,13 +22,13 @@ from __future__ import annotations
 import json
 import math
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from typing import TYPE_CHECKING
 
 from django.db import connection
 
-from benchmarks.metrics import ALL, DIMENSIONS, METRICS, Metric
+from benchmarks.metrics import ALL, DIMENSIONS, METRICS, SOURCES, Metric
 from benchmarks.rules import (
     STATISTICS,
     CellCounts,
@@ -413,14 +413,23 @@ def _tenths(percent: float) -> int:
 
 @dataclass
 class Observations:
-    """Every observation of a year (one row per metric and provider-year or practice-year):
-    metric, practice_id, obs_key, value (rounded to the stored 4 places, as text), exact
-    (the exact numeric, as text), v (float8), d_<dimension> columns, and the source and
-    record it comes from: `records` holds each source's records (record, practice_id,
-    obs_key and the source's d_<dimension> columns), by practice."""
+    """Every observation of a year: one per metric and record (a provider-year, a
+    practice-year...) that gives it a value. `records` holds each source's records (its rows:
+    practice_id, obs_key and the source's d_<dimension> columns), sorted by practice;
+    per observation: its metric (index in METRICS), source and record (row in that source's
+    records), `exact` (the exact numeric, as text), `value` (rounded to the stored 4 places, as
+    text) and `v` (float8)."""
 
-    frame: pl.DataFrame
-    records: dict[str, pl.DataFrame] = field(default_factory=dict)
+    records: dict[str, pl.DataFrame]
+    metric: np.ndarray
+    source: np.ndarray
+    record: np.ndarray
+    exact: pl.Series
+    value: pl.Series
+    v: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.metric)
 
 
 def _csv_field(sql: str) -> str:
@@ -462,16 +471,20 @@ def read_observations(
     """The year's observations of every metric, with their ratios computed by PostgreSQL
     (numeric division, exact). Each source's records are read once, every metric of the source
     two fields of the same row, as one CSV text (one value rather than a message per row,
-    which costs the client far more than the server); the rows then become one observation per
-    metric and record."""
+    which costs the client far more than the server); each metric's non-empty fields are its
+    observations."""
+    import numpy as np
     import polars as pl
 
     metrics = list(metrics or METRICS.values())
+    registry = list(METRICS)
     params = _params(year=year, inputs=inputs, rules=rules)
     by_source: dict[str, list[Metric]] = {}
     for metric in metrics:
         by_source.setdefault(metric.source.code, []).append(metric)
-    frames, records = [], {}
+    sources = list(SOURCES)
+    records: dict[str, pl.DataFrame] = {}
+    metric_parts, source_parts, record_parts, exact_parts, value_parts = [], [], [], [], []
     with connection.cursor() as cursor:
         for source_metrics in by_source.values() if inputs else ():
             source = source_metrics[0].source
@@ -490,43 +503,31 @@ def read_observations(
                 )
                 .with_columns(pl.col("practice_id").cast(pl.Int64))
                 .sort("practice_id", maintain_order=True)
-                .with_row_index("record")
             )
-            records[source.code] = rows.select("record", "practice_id", "obs_key", *dimensions)
-            dimension_columns = [
-                (pl.col(f"d_{code}") if code in source.dimension_sql else pl.lit(None))
-                .cast(pl.String)
-                .alias(f"d_{code}")
-                for code in DIMENSION_CODES
-            ]
-            frames.extend(
-                rows.filter(pl.col(exact).is_not_null()).select(
-                    pl.lit(metric.code).alias("metric"),
-                    "practice_id",
-                    "obs_key",
-                    pl.col(rounded).alias("value"),
-                    pl.col(exact).alias("exact"),
-                    *dimension_columns,
-                    pl.lit(source.code).alias("source"),
-                    "record",
-                    pl.lit(list(METRICS).index(metric.code), dtype=pl.Int64).alias("metric_index"),
-                )
-                for metric, (exact, rounded) in zip(source_metrics, ratios, strict=True)
-            )
-    schema = {
-        "metric": pl.String,
-        "practice_id": pl.Int64,
-        "obs_key": pl.String,
-        "value": pl.String,
-        "exact": pl.String,
-        **{f"d_{code}": pl.String for code in DIMENSION_CODES},
-        "source": pl.String,
-        "record": pl.UInt32,
-        "metric_index": pl.Int64,  # in the registry
-    }
-    frame = pl.concat(frames) if frames else pl.DataFrame(schema=schema)
-    # numeric -> float8 is correctly rounded in PostgreSQL (through its text form), as here.
-    return Observations(frame.with_columns(v=pl.col("exact").cast(pl.Float64)), records)
+            records[source.code] = rows.select("practice_id", "obs_key", *dimensions)
+            for metric, (exact, rounded) in zip(source_metrics, ratios, strict=True):
+                present = rows[exact].is_not_null()
+                at = present.arg_true().to_numpy().astype(np.int64)
+                metric_parts.append(np.full(len(at), registry.index(metric.code)))
+                source_parts.append(np.full(len(at), sources.index(source.code)))
+                record_parts.append(at)
+                exact_parts.append(rows[exact].filter(present))
+                value_parts.append(rows[rounded].filter(present))
+
+    def joined(parts: list, dtype) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+    exact = pl.concat(exact_parts) if exact_parts else pl.Series("exact", [], pl.String)
+    return Observations(
+        records=records,
+        metric=joined(metric_parts, np.int64),
+        source=joined(source_parts, np.int64),
+        record=joined(record_parts, np.int64),
+        exact=exact,
+        value=pl.concat(value_parts) if value_parts else pl.Series("value", [], pl.String),
+        # numeric -> float8 is correctly rounded in PostgreSQL (through its text form), as here.
+        v=exact.cast(pl.Float64).to_numpy(),
+    )
 
 
 def _collation_order(keys: list[CellKey]) -> list[CellKey]:
@@ -549,7 +550,7 @@ class Summary:
     raw: dict[CellKey, dict[str, Decimal | None]]
     cell_keys: list[CellKey]  # by cell index
     # The observations spread over their cells (`all` and each dimension that applies),
-    # sorted by cell and value: the observation (row of the frame), its dimension's index in
+    # sorted by cell and value: the observation (its index), its dimension's index in
     # RANK_CODES, its cell's index and the tenths of its percent rank in that cell.
     rows: np.ndarray
     dimension_index: np.ndarray
@@ -560,30 +561,35 @@ class Summary:
 RANK_CODES = (ALL, *DIMENSION_CODES)
 
 
-def _codes(column: pl.Series) -> tuple[np.ndarray, list[str]]:
-    """Integer codes of a text column (-1 for NULL) and the text of each code."""
-    import numpy as np
-    import polars as pl
-
-    categories = column.drop_nulls().unique().sort()
-    codes = column.cast(pl.Enum(categories)).to_physical().fill_null(-1)
-    return codes.to_numpy().astype(np.int64), categories.to_list()
-
-
 def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
     """Every cell's counts and statistics, as the SQL formulation computes them."""
     import numpy as np
     import polars as pl
 
-    frame = observations.frame
     source_of = {m.code: m.source.code for m in metrics}
-    values = frame["v"].to_numpy()
-    practices = frame["practice_id"].to_numpy()
-    metric_codes, metric_names = _codes(frame["metric"])
-    # A cell is (metric, dimension, value): one integer key per observation and dimension.
+    values = observations.v
+    size = len(observations)
+    metric_codes, metric_names = observations.metric, list(METRICS)
+    # Each observation's practice and value in every dimension, from its record (a dimension
+    # that does not apply to its source: -1).
+    practices = np.zeros(size, dtype=np.int64)
+    coded = [(np.zeros(size, dtype=np.int64), [ALL])]
+    for code in DIMENSION_CODES:
+        columns = [r[f"d_{code}"] for r in observations.records.values() if f"d_{code}" in r]
+        names = pl.concat(columns).drop_nulls().unique().sort() if columns else pl.Series([])
+        coded.append((np.full(size, -1, dtype=np.int64), names.to_list()))
+    for index, code in enumerate(SOURCES):
+        records = observations.records.get(code)
+        if records is None:
+            continue
+        mine = np.flatnonzero(observations.source == index)
+        at = observations.record[mine]
+        practices[mine] = records["practice_id"].to_numpy()[at]
+        for (value_codes, names), dimension in zip(coded[1:], DIMENSION_CODES, strict=True):
+            if f"d_{dimension}" in records:
+                column = records[f"d_{dimension}"].cast(pl.Enum(names)).to_physical()
+                value_codes[mine] = column.fill_null(-1).to_numpy().astype(np.int64)[at]
     dimension_values: list[list[str]] = [[ALL]]
-    coded = [(np.zeros(len(frame), dtype=np.int64), [ALL])]
-    coded += [_codes(frame[f"d_{code}"]) for code in DIMENSION_CODES]
     width = max(len(names) for _, names in coded) + 1
     # Sorted by (cell, value): the observations in value order (stable), spread over their
     # cells, then ordered by cell with a stable sort, which keeps the value order inside each
@@ -629,7 +635,7 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
     same = np.zeros(len(keys), dtype=bool)
     same[1:] = ~boundary[1:] & (sorted_values[1:] == sorted_values[:-1])
     below = np.maximum.accumulate(np.where(same, 0, position)) - start[cell_index]
-    exact = frame["exact"]
+    exact = observations.exact
     if same.any():
         tied = np.flatnonzero(same)
         broken = {
@@ -654,10 +660,10 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
     scale_of = (
         (exact.str.len_bytes() - exact.str.find(".", literal=True) - 1).fill_null(0).to_numpy()
     )
-    frame_scale = int(scale_of.max()) if len(frame) else 0
-    magnitude = float(np.abs(values).max()) if len(frame) else 0.0
+    frame_scale = int(scale_of.max()) if size else 0
+    magnitude = float(np.abs(values).max()) if size else 0.0
     integer_digits = int(math.log10(magnitude)) + 1 if magnitude >= 1 else 1
-    count_digits = int(math.log10(max(len(frame), 1))) + 1
+    count_digits = int(math.log10(max(size, 1))) + 1
     split_digits = 18 - count_digits  # the low part: below 10**split_digits, summed
     high_digits = integer_digits + frame_scale - split_digits + count_digits
     cell_scales = np.maximum.reduceat(scale_of[rows], start).tolist() if len(start) else []
@@ -785,7 +791,7 @@ def _banded_ranks(computation: Computation) -> np.ndarray:
         if cell.statistics["p10"] is not None and cell.statistics["p90"] is not None
     }
     banded = np.array([key in banded_keys for key in summary.cell_keys], dtype=bool)
-    ranks = np.full((len(RANK_CODES), len(computation.observations.frame)), -1, dtype=np.int64)
+    ranks = np.full((len(RANK_CODES), len(computation.observations)), -1, dtype=np.int64)
     kept = banded[summary.cell_index] if len(summary.cell_index) else np.zeros(0, bool)
     ranks[summary.dimension_index[kept], summary.rows[kept]] = summary.tenths[kept]
     return ranks
@@ -819,13 +825,12 @@ def observation_sets(computation: Computation, *, release_id: int) -> pl.DataFra
     import polars as pl
 
     observations = computation.observations
-    frame = observations.frame
     ranks = _banded_ranks(computation)
     registered = list(METRICS)
-    metric_of = frame["metric_index"].to_numpy()
-    present = set(frame["metric"].unique().to_list())
-    record_of = frame["record"].to_numpy().astype(np.int64)
-    value_of = frame["value"].to_numpy()
+    metric_of = observations.metric
+    present = {registered[i] for i in np.unique(metric_of).tolist()}
+    record_of = observations.record
+    value_of = observations.value.to_numpy()
     rows = []
     for source in {m.source.code: m.source for m in METRICS.values()}.values():
         records = observations.records.get(source.code)
@@ -922,6 +927,73 @@ def write_observations(computation: Computation, *, release_id: int) -> int:
 
     copy_rows(ObservationSet._meta.db_table, list(rows.columns), rows)
     return len(rows)
+
+
+def _text_array(items: list[str]) -> str:
+    """A PostgreSQL text array literal, every element quoted."""
+    quoted = ('"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"' for item in items)
+    return "{" + ",".join(quoted) + "}"
+
+
+def write_cells(cells: list[ComputedCell], *, release_id: int) -> int:
+    """Store the release's cells with one COPY (withheld statistics as NULL). Returns their
+    number."""
+    import polars as pl
+
+    from benchmarks.models import BenchmarkCell
+    from practices.submissions.storage import copy_rows
+
+    if not cells:
+        return 0
+    statistics = {
+        name: [None if c.statistics[name] is None else str(c.statistics[name]) for c in cells]
+        for name in STATISTICS
+    }
+    frame = pl.DataFrame(
+        {
+            "release_id": [release_id] * len(cells),
+            "metric": [c.counts.metric for c in cells],
+            "dimension": [c.counts.dimension for c in cells],
+            "value": [c.counts.value for c in cells],
+            "n_practices": [c.counts.n_practices for c in cells],
+            "n_observations": [c.counts.n_observations for c in cells],
+            "max_practice_observations": [c.counts.max_practice_observations for c in cells],
+            **statistics,
+            "suppressed": [c.decision.suppressed for c in cells],
+            "suppression_reasons": [
+                _text_array([str(reason) for reason in c.decision.reasons]) for c in cells
+            ],
+            "suppression_notes": [json.dumps(list(c.decision.notes)) for c in cells],
+        },
+        schema_overrides={name: pl.String for name in STATISTICS},
+    )
+    copy_rows(BenchmarkCell._meta.db_table, list(frame.columns), frame)
+    return len(cells)
+
+
+def write_inputs(inputs: list[InputRow], *, release_id: int) -> int:
+    """Store the submissions a release is computed from, with one COPY."""
+    import polars as pl
+
+    from benchmarks.models import ReleaseInput
+    from practices.submissions.storage import copy_rows
+
+    if not inputs:
+        return 0
+    frame = pl.DataFrame(
+        {
+            "release_id": [release_id] * len(inputs),
+            "practice_id": [row.practice_id for row in inputs],
+            "submission_id": [row.submission_id for row in inputs],
+            "kind": [row.kind for row in inputs],
+            "version": [row.version for row in inputs],
+            "sha256": [row.sha256 for row in inputs],
+            "region": [row.region for row in inputs],
+            "size_band": [row.size_band for row in inputs],
+        }
+    )
+    copy_rows(ReleaseInput._meta.db_table, list(frame.columns), frame)
+    return len(inputs)
 
 
 def observation_differences(

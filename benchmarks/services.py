@@ -194,45 +194,14 @@ def _release_compute(*, release_id: int) -> BenchmarkRelease | None:
 
     rules = selectors.rule_settings_current().as_ruleset()
     inputs = selectors.current_inputs(year=release.year)
-    ReleaseInput.objects.bulk_create(
-        ReleaseInput(
-            release=release,
-            practice_id=row.practice_id,
-            submission_id=row.submission_id,
-            kind=row.kind,
-            version=row.version,
-            sha256=row.sha256,
-            region=row.region,
-            size_band=row.size_band,
-        )
-        for row in inputs
-    )
+    engine.write_inputs(inputs, release_id=release.pk)
     computation = engine.compute(
         year=release.year,
         inputs=inputs,
         rules=rules,
         earlier=selectors.earlier_published_versions(release=release),
     )
-    cells = computation.cells
-    BenchmarkCell.objects.bulk_create(
-        (
-            BenchmarkCell(
-                release=release,
-                metric=cell.counts.metric,
-                dimension=cell.counts.dimension,
-                value=cell.counts.value,
-                n_practices=cell.counts.n_practices,
-                n_observations=cell.counts.n_observations,
-                max_practice_observations=cell.counts.max_practice_observations,
-                suppressed=cell.decision.suppressed,
-                suppression_reasons=[str(reason) for reason in cell.decision.reasons],
-                suppression_notes=list(cell.decision.notes),
-                **cell.statistics,
-            )
-            for cell in cells
-        ),
-        batch_size=1000,
-    )
+    engine.write_cells(computation.cells, release_id=release.pk)
     engine.write_observations(computation, release_id=release.pk)
     release.rule_settings = rules.as_dict()
     release.inputs_digest = selectors.inputs_digest(inputs)
