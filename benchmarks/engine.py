@@ -844,48 +844,46 @@ def observation_sets(computation: Computation, *, release_id: int) -> pl.DataFra
         if key_column.str.contains(",", literal=True).any():
             raise ValueError(f"An observation key of {source.code} holds a comma.")
         keys = key_column.to_numpy()
-        # Each record is a position (records are sorted by practice); every list is built over
-        # all positions, then cut at the practices' boundaries.
-        lists: list[tuple[str, np.ndarray]] = [("keys", keys)]
-        dictionaries = []
-        for code in dimensions:
+        # Each record is a position (records are sorted by practice). Every list is built over
+        # all positions as a grid (dimension, metric or metric x rank dimension by position),
+        # then each practice's columns of the grid are one flat list.
+        dictionaries, index_grid = [], np.empty((len(dimensions), size), dtype=object)
+        for row, code in enumerate(dimensions):
             column = records[f"d_{code}"]
             dictionary = column.drop_nulls().unique().sort()
             dictionaries.append(dictionary.to_list())
             index = column.cast(pl.Enum(dictionary)).to_physical().to_numpy()
-            lists.append(("index", np.array([str(i) for i in range(len(dictionary))])[index]))
-        for code in codes:
+            index_grid[row] = np.array([str(i) for i in range(len(dictionary))], dtype=object)[
+                index
+            ]
+        value_grid = np.full((len(codes), size), "", dtype=object)
+        rank_grid = np.full((len(codes), len(rank_indexes), size), -1, dtype=np.int64)
+        for row, code in enumerate(codes):
             chosen = np.flatnonzero(metric_of == registered.index(code))
             at = record_of[chosen]
             if len(at) and np.bincount(at, minlength=size).max() > 1:
                 raise ValueError(f"Two observations of {code} come from one record.")
-            values = np.full(size, "", dtype=object)
-            values[at] = value_of[chosen]
-            lists.append(("value", values))
-            for index in rank_indexes:
-                tenths = np.full(size, -1, dtype=np.int64)
-                tenths[at] = ranks[index, chosen]
-                lists.append(("rank", _rank_texts(tenths)))
+            value_grid[row, at] = value_of[chosen]
+            for column, index in enumerate(rank_indexes):
+                rank_grid[row, column, at] = ranks[index, chosen]
+        rank_texts = _rank_texts(rank_grid)
         practices = records["practice_id"].to_numpy()
         starts = np.flatnonzero(np.r_[True, practices[1:] != practices[:-1]])
         ends = np.r_[starts[1:], size]
         for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            cut = {kind: [] for kind in ("keys", "index", "value", "rank")}
-            for kind, values in lists:
-                cut[kind].append(",".join(values[begin:end].tolist()))
             rows.append(
                 (
                     int(practices[begin]),
                     source.code,
                     end - begin,
-                    cut["keys"][0],
+                    ",".join(keys[begin:end].tolist()),
                     _array_literal(dimensions),
                     json.dumps(dictionaries),
-                    ";".join(cut["index"]),
+                    ",".join(index_grid[:, begin:end].ravel().tolist()),
                     _array_literal(codes),
-                    ";".join(cut["value"]),
+                    ",".join(value_grid[:, begin:end].ravel().tolist()),
                     _array_literal([RANK_CODES[i] for i in rank_indexes]),
-                    ";".join(cut["rank"]),
+                    ",".join(rank_texts[:, :, begin:end].ravel().tolist()),
                 )
             )
     columns = [

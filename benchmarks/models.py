@@ -339,11 +339,11 @@ class Cardinality(models.Func):
     output_field = models.IntegerField()
 
 
-def _listed(field: str, separator: str) -> models.Expression:
-    """How many entries a `separator`-separated text holds (one more than its separators)."""
+def _listed(field: str) -> models.Expression:
+    """How many entries a comma-separated text holds (one more than its commas)."""
     from django.db.models.functions import Length, Replace
 
-    return Length(field) - Length(Replace(F(field), models.Value(separator), models.Value(""))) + 1
+    return Length(field) - Length(Replace(F(field), models.Value(","), models.Value(""))) + 1
 
 
 class ObservationSet(PracticeOwnedModel):
@@ -354,9 +354,9 @@ class ObservationSet(PracticeOwnedModel):
     keys and indexes it far more slowly than it copies text; the lists are plain text (no
     array to parse) and PracticeObservation reads them back one observation per row.
 
-    Positions 1..size are the distinct (key, dimension values) of the set's observations;
-    every list below has `size` entries, in position order, "," between entries (an empty entry
-    where a position has no value), and ";" between the lists of one field."""
+    Positions 1..size are the set's records (a provider-year, a practice-year...); every list
+    below is flat, its entries separated by ",", an empty entry where a position has no value.
+    """
 
     release = models.ForeignKey(
         BenchmarkRelease, on_delete=models.CASCADE, related_name="+", db_index=False
@@ -365,21 +365,22 @@ class ObservationSet(PracticeOwnedModel):
         "practices.Practice", on_delete=models.PROTECT, related_name="benchmark_observation_sets"
     )
     source = models.CharField(max_length=40, help_text="An observation source of the registry.")
-    size = models.PositiveIntegerField(help_text="How many positions each list holds.")
+    size = models.PositiveIntegerField(help_text="How many positions (records) the set holds.")
     # The observation key of each position (a provider pseudonym; '' for a practice-year).
     observation_keys = models.TextField()
     dimensions = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     # For each dimension, its distinct values (a JSON list of lists, in `dimensions` order)...
     dimension_dictionaries = models.JSONField(default=list, blank=True)
-    # ...and per dimension, each position's 0-based index into that list.
+    # ...and each position's 0-based index into them: dimension d's, position i's entry is
+    # number (d - 1) x size + i.
     dimension_indexes = models.TextField(blank=True)
     metrics = ArrayField(models.CharField(max_length=40))
-    # Per metric (in `metrics` order): each position's value, to the stored 4 places.
+    # Each position's value in each metric, to the stored 4 places: entry (m - 1) x size + i.
     metric_values = models.TextField()
     # The dimensions ranks are kept for: `all`, then the set's dimensions.
     rank_dimensions = ArrayField(models.CharField(max_length=20))
-    # Per metric and rank dimension (metric-major): each position's percentile rank, in
-    # tenths written as "34.1", empty where that cell does not publish its full band.
+    # Each position's percentile rank in each metric and rank dimension, as "34.1", empty where
+    # that cell does not publish its full band: entry ((m - 1) x R + r - 1) x size + i.
     ranks = models.TextField()
 
     class Meta:
@@ -389,13 +390,17 @@ class ObservationSet(PracticeOwnedModel):
             ),
             models.CheckConstraint(
                 condition=Q(size__gte=1)
-                & Q(Exact(_listed("observation_keys", ","), F("size")))
-                & Q(Exact(_listed("metric_values", ";"), Cardinality("metrics")))
+                & Q(Exact(_listed("observation_keys"), F("size")))
+                & Q(Exact(_listed("metric_values"), Cardinality("metrics") * F("size")))
                 & Q(
                     Exact(
-                        _listed("ranks", ";"),
-                        Cardinality("metrics") * Cardinality("rank_dimensions"),
+                        _listed("ranks"),
+                        Cardinality("metrics") * Cardinality("rank_dimensions") * F("size"),
                     )
+                )
+                & (
+                    (Q(dimensions=[]) & Q(dimension_indexes=""))
+                    | Q(Exact(_listed("dimension_indexes"), Cardinality("dimensions") * F("size")))
                 )
                 & Q(Exact(Cardinality("rank_dimensions"), Cardinality("dimensions") + 1)),
                 name="observation_set_lists_aligned",

@@ -44,56 +44,52 @@ SOURCES = {
     "patient_experience_top_box_pct": "quality_measure_year",
 }
 
-# A list of `size` entries separated by ","; an empty entry is NULL. string_to_array reads ""
-# as no entry at all, which a one-position list must not lose.
+# A list of `count` entries separated by ","; an empty entry is NULL. string_to_array reads ""
+# as no entry at all, which a one-entry list must not lose.
 LIST_FUNCTION = """
-CREATE FUNCTION benchmarks_list(list text, size integer) RETURNS text[]
+CREATE FUNCTION benchmarks_list(list text, count integer) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN size = 1 THEN ARRAY[nullif(list, '')] ELSE string_to_array(list, ',', '') END
+    SELECT CASE WHEN count = 1 THEN ARRAY[nullif(list, '')] ELSE string_to_array(list, ',', '') END
 $$;
 """
 
-# One row per observation, as the table had; the id is stable as long as the set row is.
+# One row per observation, as the table had; the id is stable as long as the set row is. A
+# set's lists are flat: entry (d, i) of dimension_indexes is at (d - 1) * size + i, value (m, i)
+# at (m - 1) * size + i, rank (m, r, i) at ((m - 1) * R + r - 1) * size + i.
 VIEW = f"""
 CREATE VIEW {OLD_TABLE} AS
 SELECT s.id * 10000000 + m.position * 100000 + o.position AS id,
        s.release_id,
        s.practice_id,
-       m.metric::varchar(40) AS metric,
-       o.key::varchar(64) AS provider_pseudonym,
-       o.value::numeric(20, 4) AS value,
+       s.metrics[m.position]::varchar(40) AS metric,
+       k.keys[o.position]::varchar(64) AS provider_pseudonym,
+       k.metric_values[(m.position - 1) * s.size + o.position]::numeric(20, 4) AS value,
        coalesce((
            SELECT jsonb_object_agg(
-               s.dimensions[d], s.dimension_dictionaries -> (d - 1) -> k.dimension_grid[d][o.position]
+               s.dimensions[d],
+               s.dimension_dictionaries -> (d - 1) -> k.dimension_indexes[(d - 1) * s.size + o.position]
            )
            FROM generate_series(1, cardinality(s.dimensions)) AS d
        ), '{{}}'::jsonb) AS dimension_values,
        coalesce((
-           SELECT jsonb_object_agg(s.rank_dimensions[r], rk.grid[r][o.position])
-               FILTER (WHERE rk.grid[r][o.position] IS NOT NULL)
+           SELECT jsonb_object_agg(s.rank_dimensions[r], k.ranks[k.rank_at + (r - 1) * s.size])
+               FILTER (WHERE k.ranks[k.rank_at + (r - 1) * s.size] IS NOT NULL)
            FROM generate_series(1, cardinality(s.rank_dimensions)) AS r
        ), '{{}}'::jsonb) AS percentile_ranks
 FROM {SET_TABLE} AS s
+CROSS JOIN LATERAL generate_series(1, cardinality(s.metrics)) AS m(position)
+CROSS JOIN LATERAL generate_series(1, s.size) AS o(position)
 CROSS JOIN LATERAL (
     SELECT CASE WHEN s.size = 1 THEN ARRAY[s.observation_keys]
                 ELSE string_to_array(s.observation_keys, ',') END AS keys,
-           (SELECT array_agg(benchmarks_list(list, s.size)::int[] ORDER BY n)
-            FROM unnest(string_to_array(nullif(s.dimension_indexes, ''), ';'))
-                WITH ORDINALITY AS u(list, n)) AS dimension_grid,
-           string_to_array(s.ranks, ';') AS rank_lists
+           string_to_array(nullif(s.dimension_indexes, ''), ',')::int[] AS dimension_indexes,
+           benchmarks_list(s.metric_values, cardinality(s.metrics) * s.size) AS metric_values,
+           benchmarks_list(
+               s.ranks, cardinality(s.metrics) * cardinality(s.rank_dimensions) * s.size
+           )::numeric[] AS ranks,
+           (m.position - 1) * cardinality(s.rank_dimensions) * s.size + o.position AS rank_at
 ) AS k
-CROSS JOIN LATERAL unnest(s.metrics, string_to_array(s.metric_values, ';'))
-    WITH ORDINALITY AS m(metric, list, position)
-CROSS JOIN LATERAL (
-    SELECT array_agg(
-        benchmarks_list(k.rank_lists[(m.position - 1) * cardinality(s.rank_dimensions) + r], s.size)
-            ::numeric[] ORDER BY r
-    ) AS grid
-    FROM generate_series(1, cardinality(s.rank_dimensions)) AS r
-) AS rk
-CROSS JOIN LATERAL unnest(k.keys, benchmarks_list(m.list, s.size))
-    WITH ORDINALITY AS o(key, value, position)
-WHERE o.value IS NOT NULL;
+WHERE k.metric_values[(m.position - 1) * s.size + o.position] IS NOT NULL;
 """
 
 TRIGGERS = f"""
@@ -199,21 +195,23 @@ def convert_rows(apps, schema_editor):
             dictionaries = [
                 sorted({dict(p)[d] for (_, p), _ in positions if d in dict(p)}) for d in dimensions
             ]
-            indexes = ";".join(
-                ",".join(str(dictionary.index(dict(p)[d])) for (_, p), _ in positions)
+            # Flat lists, dimension-, metric- and (metric, rank dimension)-major.
+            indexes = ",".join(
+                str(dictionary.index(dict(p)[d]))
                 for d, dictionary in zip(dimensions, dictionaries, strict=True)
+                for (_, p), _ in positions
             )
             rank_dimensions = ["all", *dimensions]
-            values = ";".join(
-                ",".join(by_metric.get(m, ("", {}))[0] for _, by_metric in positions)
+            values = ",".join(
+                by_metric.get(m, ("", {}))[0]
                 for m in found["metrics"]
+                for _, by_metric in positions
             )
-            ranks = ";".join(
-                ",".join(
-                    _rank_text(by_metric.get(m, ("", {}))[1].get(r)) for _, by_metric in positions
-                )
+            ranks = ",".join(
+                _rank_text(by_metric.get(m, ("", {}))[1].get(r))
                 for m in found["metrics"]
                 for r in rank_dimensions
+                for _, by_metric in positions
             )
             rows.append(
                 (
@@ -265,7 +263,9 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "size",
-                    models.PositiveIntegerField(help_text="How many positions each list holds."),
+                    models.PositiveIntegerField(
+                        help_text="How many positions (records) the set holds."
+                    ),
                 ),
                 ("observation_keys", models.TextField()),
                 (
@@ -345,7 +345,7 @@ class Migration(migrations.Migration):
                                         django.db.models.functions.text.Length(
                                             django.db.models.functions.text.Replace(
                                                 models.F("metric_values"),
-                                                models.Value(";"),
+                                                models.Value(","),
                                                 models.Value(""),
                                             )
                                         ),
@@ -353,7 +353,9 @@ class Migration(migrations.Migration):
                                     "+",
                                     models.Value(1),
                                 ),
-                                benchmarks.models.Cardinality("metrics"),
+                                django.db.models.expressions.CombinedExpression(
+                                    benchmarks.models.Cardinality("metrics"), "*", models.F("size")
+                                ),
                             ),
                             django.db.models.lookups.Exact(
                                 django.db.models.expressions.CombinedExpression(
@@ -363,7 +365,7 @@ class Migration(migrations.Migration):
                                         django.db.models.functions.text.Length(
                                             django.db.models.functions.text.Replace(
                                                 models.F("ranks"),
-                                                models.Value(";"),
+                                                models.Value(","),
                                                 models.Value(""),
                                             )
                                         ),
@@ -372,10 +374,42 @@ class Migration(migrations.Migration):
                                     models.Value(1),
                                 ),
                                 django.db.models.expressions.CombinedExpression(
-                                    benchmarks.models.Cardinality("metrics"),
+                                    django.db.models.expressions.CombinedExpression(
+                                        benchmarks.models.Cardinality("metrics"),
+                                        "*",
+                                        benchmarks.models.Cardinality("rank_dimensions"),
+                                    ),
                                     "*",
-                                    benchmarks.models.Cardinality("rank_dimensions"),
+                                    models.F("size"),
                                 ),
+                            ),
+                            models.Q(
+                                models.Q(("dimensions", []), ("dimension_indexes", "")),
+                                django.db.models.lookups.Exact(
+                                    django.db.models.expressions.CombinedExpression(
+                                        django.db.models.expressions.CombinedExpression(
+                                            django.db.models.functions.text.Length(
+                                                "dimension_indexes"
+                                            ),
+                                            "-",
+                                            django.db.models.functions.text.Length(
+                                                django.db.models.functions.text.Replace(
+                                                    models.F("dimension_indexes"),
+                                                    models.Value(","),
+                                                    models.Value(""),
+                                                )
+                                            ),
+                                        ),
+                                        "+",
+                                        models.Value(1),
+                                    ),
+                                    django.db.models.expressions.CombinedExpression(
+                                        benchmarks.models.Cardinality("dimensions"),
+                                        "*",
+                                        models.F("size"),
+                                    ),
+                                ),
+                                _connector="OR",
                             ),
                             django.db.models.lookups.Exact(
                                 benchmarks.models.Cardinality("rank_dimensions"),

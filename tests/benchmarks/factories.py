@@ -264,9 +264,9 @@ def practice_observations(
         observation_keys="",
         dimensions=["region", "practice_size"],
         dimension_dictionaries=[[practice.region], [practice.size_band]],
-        dimension_indexes="0;0",
+        dimension_indexes="0,0",
         metrics=list(values),
-        metric_values=";".join(values.values()),
+        metric_values=",".join(values.values()),
         rank_dimensions=["all", "region", "practice_size"],
-        ranks=";".join([""] * (3 * len(values))),
+        ranks=",".join([""] * (3 * len(values))),
     )
