@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from typing import TYPE_CHECKING
 
-from django.db import connection
+from django.db import connection, transaction
 
 from benchmarks.metrics import ALL, DIMENSIONS, METRICS, SOURCES, Metric
 from benchmarks.rules import (
@@ -417,8 +417,8 @@ class Observations:
     practice-year...) that gives it a value. `records` holds each source's records (its rows:
     practice_id, obs_key and the source's d_<dimension> columns), sorted by practice;
     per observation: its metric (index in METRICS), source and record (row in that source's
-    records), `exact` (the exact numeric, as text), `value` (rounded to the stored 4 places, as
-    text) and `v` (float8)."""
+    records), `exact` (the exact numeric, as text), `value` (rounded to the stored 4 places, in
+    ten-thousandths, as text) and `v` (float8)."""
 
     records: dict[str, pl.DataFrame]
     metric: np.ndarray
@@ -451,9 +451,15 @@ def _source_rows_sql(source, metrics: list[Metric]) -> str:
             f" / nullif(({metric.denominator_sql})::numeric, 0) END AS v{n}"
         )
         # Empty fields where the record is not an observation of the metric.
-        fields += [f"coalesce(x.v{n}::text, '')", f"coalesce(round(x.v{n}, 4)::text, '')"]
+        fields += [
+            f"coalesce(x.v{n}::text, '')",
+            # In ten-thousandths: how observation sets store values.
+            f"coalesce((round(x.v{n}, 4) * 10000)::bigint::text, '')",
+        ]
+    # The fields of each row are built in the subquery (OFFSET 0 keeps it one), which a
+    # parallel plan runs in its workers; only the final string_agg runs in the leader.
     return (
-        f"SELECT string_agg(concat_ws(',', {', '.join(fields)}), E'\\n') "
+        f"SELECT string_agg(line, E'\\n') FROM (SELECT concat_ws(',', {', '.join(fields)}) AS line "
         f"FROM {source.table} r JOIN unnest(%(submission_ids)s::bigint[], "
         "%(practice_ids)s::bigint[], %(regions)s::text[], %(size_bands)s::text[]) "
         "AS i(submission_id, practice_id, region, size_band) "
@@ -461,8 +467,18 @@ def _source_rows_sql(source, metrics: list[Metric]) -> str:
         f"CROSS JOIN LATERAL (SELECT {', '.join(ratios)}) AS x "
         # Also as a condition on the records themselves: read through their index.
         "WHERE r.submission_id = ANY(%(submission_ids)s::bigint[]) AND r.year = %(year)s "
-        f"AND ({source.eligibility_sql})"
+        f"AND ({source.eligibility_sql}) OFFSET 0) AS rows"
     )
+
+
+# A year's records are a few thousand rows, below the sizes at which the planner considers a
+# parallel plan; the per-row work (divisions, text) is worth both cores all the same.
+PARALLEL_READ = (
+    "SET LOCAL parallel_setup_cost = 0",
+    "SET LOCAL parallel_tuple_cost = 0",
+    "SET LOCAL min_parallel_index_scan_size = 0",
+    "SET LOCAL min_parallel_table_scan_size = 0",
+)
 
 
 def read_observations(
@@ -485,7 +501,9 @@ def read_observations(
     sources = list(SOURCES)
     records: dict[str, pl.DataFrame] = {}
     metric_parts, source_parts, record_parts, exact_parts, value_parts = [], [], [], [], []
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in PARALLEL_READ:
+            cursor.execute(statement)
         for source_metrics in by_source.values() if inputs else ():
             source = source_metrics[0].source
             cursor.execute(_source_rows_sql(source, source_metrics), params)
@@ -513,6 +531,8 @@ def read_observations(
                 record_parts.append(at)
                 exact_parts.append(rows[exact].filter(present))
                 value_parts.append(rows[rounded].filter(present))
+        for statement in PARALLEL_READ:
+            cursor.execute(statement.split(" = ")[0] + " TO DEFAULT")
 
     def joined(parts: list, dtype) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
@@ -803,7 +823,7 @@ def _joined(column: str, separator: str) -> pl.Expr:
     return pl.col(column).fill_null("").str.join(separator)
 
 
-# "34.1" for 341 tenths; "" (no rank) for -1.
+# "341" for 341 tenths (34.1); "" (no rank) for -1.
 _RANK_TEXT = None
 
 
@@ -812,7 +832,7 @@ def _rank_texts(tenths: np.ndarray) -> np.ndarray:
 
     global _RANK_TEXT
     if _RANK_TEXT is None:
-        _RANK_TEXT = np.array(["", *(f"{t // 10}.{t % 10}" for t in range(1001))], dtype=object)
+        _RANK_TEXT = np.array(["", *(str(t) for t in range(1001))], dtype=object)
     return _RANK_TEXT[tenths + 1]
 
 

@@ -375,11 +375,12 @@ class ObservationSet(PracticeOwnedModel):
     # number (d - 1) x size + i.
     dimension_indexes = models.TextField(blank=True)
     metrics = ArrayField(models.CharField(max_length=40))
-    # Each position's value in each metric, to the stored 4 places: entry (m - 1) x size + i.
+    # Each position's value in each metric, in ten-thousandths (the stored 4 places): entry
+    # (m - 1) x size + i.
     metric_values = models.TextField()
     # The dimensions ranks are kept for: `all`, then the set's dimensions.
     rank_dimensions = ArrayField(models.CharField(max_length=20))
-    # Each position's percentile rank in each metric and rank dimension, as "34.1", empty where
+    # Each position's percentile rank in each metric and rank dimension in tenths, empty where
     # that cell does not publish its full band: entry ((m - 1) x R + r - 1) x size + i.
     ranks = models.TextField()
 

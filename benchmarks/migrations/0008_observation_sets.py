@@ -44,52 +44,70 @@ SOURCES = {
     "patient_experience_top_box_pct": "quality_measure_year",
 }
 
-# A list of `count` entries separated by ","; an empty entry is NULL. string_to_array reads ""
-# as no entry at all, which a one-entry list must not lose.
-LIST_FUNCTION = """
-CREATE FUNCTION benchmarks_list(list text, count integer) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN count = 1 THEN ARRAY[nullif(list, '')] ELSE string_to_array(list, ',', '') END
-$$;
-"""
+# The value that stands for "no value" in a set's integer lists once they are arrays: arrays
+# without NULLs of a fixed-size type are indexed directly, where any other array is walked
+# from its start for every element read.
+NO_VALUE = -9223372036854775808
 
 # One row per observation, as the table had; the id is stable as long as the set row is. A
 # set's lists are flat: entry (d, i) of dimension_indexes is at (d - 1) * size + i, value (m, i)
-# at (m - 1) * size + i, rank (m, r, i) at ((m - 1) * R + r - 1) * size + i.
+# at (m - 1) * size + i, rank (m, r, i) at ((m - 1) * R + r - 1) * size + i. `k` splits each
+# list once per set (OFFSET 0 keeps it a subquery, and the positions and metrics are drawn
+# from it, so it runs before them). Positions, metrics and dimensions are unnested rather than
+# counted with generate_series, whose row estimate (1,000) would make the planner expect a
+# costly query and compile it (JIT) for longer than it runs.
 VIEW = f"""
 CREATE VIEW {OLD_TABLE} AS
 SELECT s.id * 10000000 + m.position * 100000 + o.position AS id,
        s.release_id,
        s.practice_id,
-       s.metrics[m.position]::varchar(40) AS metric,
-       k.keys[o.position]::varchar(64) AS provider_pseudonym,
-       k.metric_values[(m.position - 1) * s.size + o.position]::numeric(20, 4) AS value,
+       m.metric::varchar(40) AS metric,
+       o.key::varchar(64) AS provider_pseudonym,
+       (k.metric_values[(m.position - 1) * s.size + o.position]::numeric / 10000)::numeric(20, 4)
+           AS value,
        coalesce((
            SELECT jsonb_object_agg(
-               s.dimensions[d],
-               s.dimension_dictionaries -> (d - 1) -> k.dimension_indexes[(d - 1) * s.size + o.position]
+               d.code,
+               s.dimension_dictionaries -> (d.n::int - 1)
+                   -> k.dimension_indexes[(d.n - 1) * s.size + o.position]
            )
-           FROM generate_series(1, cardinality(s.dimensions)) AS d
+           FROM unnest(s.dimensions) WITH ORDINALITY AS d(code, n)
        ), '{{}}'::jsonb) AS dimension_values,
        coalesce((
-           SELECT jsonb_object_agg(s.rank_dimensions[r], k.ranks[k.rank_at + (r - 1) * s.size])
-               FILTER (WHERE k.ranks[k.rank_at + (r - 1) * s.size] IS NOT NULL)
-           FROM generate_series(1, cardinality(s.rank_dimensions)) AS r
+           SELECT jsonb_object_agg(
+               r.code,
+               round(k.ranks[((m.position - 1) * k.rank_dimensions + r.n - 1) * s.size + o.position]
+                   ::numeric / 10, 1)
+           ) FILTER (
+               WHERE k.ranks[((m.position - 1) * k.rank_dimensions + r.n - 1) * s.size + o.position]
+                   >= 0
+           )
+           FROM unnest(s.rank_dimensions) WITH ORDINALITY AS r(code, n)
        ), '{{}}'::jsonb) AS percentile_ranks
 FROM {SET_TABLE} AS s
-CROSS JOIN LATERAL generate_series(1, cardinality(s.metrics)) AS m(position)
-CROSS JOIN LATERAL generate_series(1, s.size) AS o(position)
 CROSS JOIN LATERAL (
     SELECT CASE WHEN s.size = 1 THEN ARRAY[s.observation_keys]
                 ELSE string_to_array(s.observation_keys, ',') END AS keys,
+           s.metrics,
+           cardinality(s.rank_dimensions) AS rank_dimensions,
            string_to_array(nullif(s.dimension_indexes, ''), ',')::int[] AS dimension_indexes,
-           benchmarks_list(s.metric_values, cardinality(s.metrics) * s.size) AS metric_values,
-           benchmarks_list(
-               s.ranks, cardinality(s.metrics) * cardinality(s.rank_dimensions) * s.size
-           )::numeric[] AS ranks,
-           (m.position - 1) * cardinality(s.rank_dimensions) * s.size + o.position AS rank_at
+           array_replace(
+               CASE WHEN cardinality(s.metrics) * s.size = 1
+                    THEN ARRAY[nullif(s.metric_values, '')]
+                    ELSE string_to_array(s.metric_values, ',', '') END::bigint[],
+               NULL, {NO_VALUE}
+           ) AS metric_values,
+           array_replace(
+               CASE WHEN cardinality(s.metrics) * cardinality(s.rank_dimensions) * s.size = 1
+                    THEN ARRAY[nullif(s.ranks, '')]
+                    ELSE string_to_array(s.ranks, ',', '') END::int[],
+               NULL, -1
+           ) AS ranks
+    OFFSET 0
 ) AS k
-WHERE k.metric_values[(m.position - 1) * s.size + o.position] IS NOT NULL;
+CROSS JOIN LATERAL unnest(k.keys) WITH ORDINALITY AS o(key, position)
+CROSS JOIN LATERAL unnest(k.metrics) WITH ORDINALITY AS m(metric, position)
+WHERE k.metric_values[(m.position - 1) * s.size + o.position] <> {NO_VALUE};
 """
 
 TRIGGERS = f"""
@@ -141,7 +159,6 @@ TRIGGERS_ON = f"ALTER TABLE {SET_TABLE} ENABLE TRIGGER USER;"
 
 FORWARD = f"""
 DROP TABLE {OLD_TABLE};
-{LIST_FUNCTION}
 {VIEW}
 """
 
@@ -155,7 +172,6 @@ SELECT release_id, practice_id, metric, provider_pseudonym, value, dimension_val
        percentile_ranks
 FROM {OLD_TABLE}_sets;
 DROP VIEW {OLD_TABLE}_sets;
-DROP FUNCTION benchmarks_list(text, integer);
 {OLD_TRIGGERS}
 {TRIGGERS_OFF}
 DELETE FROM {SET_TABLE};
@@ -164,7 +180,13 @@ DELETE FROM {SET_TABLE};
 
 
 def _rank_text(rank) -> str:
-    return "" if rank is None else f"{Decimal(str(rank)):.1f}"
+    """A rank in tenths ("341" for 34.1); empty where there is none."""
+    return "" if rank is None else str(int(Decimal(str(rank)) * 10))
+
+
+def _value_text(value: str) -> str:
+    """A value in ten-thousandths; empty where there is none."""
+    return "" if value == "" else str(int(Decimal(value) * 10000))
 
 
 def convert_rows(apps, schema_editor):
@@ -203,7 +225,7 @@ def convert_rows(apps, schema_editor):
             )
             rank_dimensions = ["all", *dimensions]
             values = ",".join(
-                by_metric.get(m, ("", {}))[0]
+                _value_text(by_metric.get(m, ("", {}))[0])
                 for m in found["metrics"]
                 for _, by_metric in positions
             )

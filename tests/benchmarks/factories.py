@@ -255,7 +255,8 @@ def practice_observations(
     release: BenchmarkRelease, practice: Practice, values: dict[str, str], *, source: str
 ) -> ObservationSet:
     """One practice-year observation of each metric (code -> value at 4 places) in a release,
-    with the practice's region and size band and no ranks, stored as the engine stores it."""
+    with the practice's region and size band and no ranks, stored as the engine stores it
+    (values in ten-thousandths)."""
     return ObservationSet.objects.create(
         release=release,
         practice=practice,
@@ -266,7 +267,7 @@ def practice_observations(
         dimension_dictionaries=[[practice.region], [practice.size_band]],
         dimension_indexes="0,0",
         metrics=list(values),
-        metric_values=",".join(values.values()),
+        metric_values=",".join(str(int(Decimal(v) * 10_000)) for v in values.values()),
         rank_dimensions=["all", "region", "practice_size"],
         ranks=",".join([""] * (3 * len(values))),
     )
