@@ -472,9 +472,11 @@ def _source_rows_sql(source, metrics: list[Metric]) -> str:
 
 
 # A year's records are a few thousand rows, below the sizes at which the planner considers a
-# parallel plan; the per-row work (divisions, text) is worth both cores all the same.
+# parallel plan; the per-row work (divisions, text) is worth both cores all the same. Starting
+# a worker still costs about a millisecond, which a source of one row per practice does not
+# repay: its plan stays serial.
 PARALLEL_READ = (
-    "SET LOCAL parallel_setup_cost = 0",
+    "SET LOCAL parallel_setup_cost = 100",
     "SET LOCAL parallel_tuple_cost = 0",
     "SET LOCAL min_parallel_index_scan_size = 0",
     "SET LOCAL min_parallel_table_scan_size = 0",
@@ -836,11 +838,11 @@ def _rank_texts(tenths: np.ndarray) -> np.ndarray:
     return _RANK_TEXT[tenths + 1]
 
 
-def observation_sets(computation: Computation, *, release_id: int) -> pl.DataFrame:
+def observation_sets(computation: Computation, *, release_id: int) -> list[tuple]:
     """The release's ObservationSet rows: per practice and source, its records as positions,
     and per metric each position's value and, where the cell of that dimension publishes its
     full p10-p90 band, its percentile rank in that cell (what the SQL formulation,
-    _observation_rows_sql, gives per observation)."""
+    _observation_rows_sql, gives per observation), one tuple of SET_COLUMNS per set."""
     import numpy as np
     import polars as pl
 
@@ -893,57 +895,50 @@ def observation_sets(computation: Computation, *, release_id: int) -> pl.DataFra
         for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
             rows.append(
                 (
+                    release_id,
                     int(practices[begin]),
                     source.code,
                     end - begin,
                     ",".join(keys[begin:end].tolist()),
-                    _array_literal(dimensions),
-                    json.dumps(dictionaries),
+                    dimensions,
+                    dictionaries,
                     ",".join(index_grid[:, begin:end].ravel().tolist()),
-                    _array_literal(codes),
+                    codes,
                     ",".join(value_grid[:, begin:end].ravel().tolist()),
-                    _array_literal([RANK_CODES[i] for i in rank_indexes]),
+                    [RANK_CODES[i] for i in rank_indexes],
                     ",".join(rank_texts[:, :, begin:end].ravel().tolist()),
                 )
             )
-    columns = [
-        "practice_id",
-        "source",
-        "size",
-        "observation_keys",
-        "dimensions",
-        "dimension_dictionaries",
-        "dimension_indexes",
-        "metrics",
-        "metric_values",
-        "rank_dimensions",
-        "ranks",
-    ]
-    sets = pl.DataFrame(
-        {name: [row[i] for row in rows] for i, name in enumerate(columns)},
-        schema={
-            name: pl.Int64 if name in ("practice_id", "size") else pl.String for name in columns
-        },
-    )
-    return sets.select(pl.lit(release_id, dtype=pl.Int64).alias("release_id"), *columns)
+    return rows
 
 
-def _array_literal(codes: list[str]) -> str:
-    """A PostgreSQL array of registry codes (identifiers: nothing to quote)."""
-    return "{" + ",".join(codes) + "}"
+# The columns of ObservationSet rows as observation_sets gives them, with their types.
+SET_COLUMNS = {
+    "release_id": "int8",
+    "practice_id": "int8",
+    "source": "varchar",
+    "size": "int4",
+    "observation_keys": "text",
+    "dimensions": "varchar[]",
+    "dimension_dictionaries": "jsonb",
+    "dimension_indexes": "text",
+    "metrics": "varchar[]",
+    "metric_values": "text",
+    "rank_dimensions": "varchar[]",
+    "ranks": "text",
+}
 
 
 def write_observations(computation: Computation, *, release_id: int) -> int:
     """Store every practice's own observations of the release, as one ObservationSet row per
-    practice and source, with one COPY. Returns the number of set rows."""
-    rows = observation_sets(computation, release_id=release_id)
-    if not len(rows):
-        return 0
-    # The one COPY of frames the pipeline uses (storage.copy_rows), inside the caller's transaction.
+    practice and source, with one binary COPY (a few dozen rows of long text: nothing for
+    PostgreSQL to parse). Returns the number of set rows."""
     from benchmarks.models import ObservationSet
-    from practices.submissions.storage import copy_rows
+    from practices.submissions.storage import copy_binary_rows
 
-    copy_rows(ObservationSet._meta.db_table, list(rows.columns), rows)
+    rows = observation_sets(computation, release_id=release_id)
+    if rows:
+        copy_binary_rows(ObservationSet._meta.db_table, SET_COLUMNS, rows)
     return len(rows)
 
 

@@ -88,6 +88,19 @@ def copy_rows(table: str, columns: list[str], frame: pl.DataFrame) -> None:
     buffer.close()
 
 
+def copy_binary_rows(table: str, columns: dict[str, str], rows: Iterable[tuple]) -> None:
+    """COPY rows (tuples in the order of `columns`, which maps each column to its PostgreSQL
+    type) into the table in binary form, through Django's connection (inside the surrounding
+    transaction). For few rows with long values: PostgreSQL then reads each value as it is."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
+        sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        copy.set_types(list(columns.values()))
+        for row in rows:
+            copy.write_row(row)
+
+
 def owned(frame: pl.DataFrame, submission: Submission) -> pl.DataFrame:
     """The frame with the practice_id and submission_id columns every record row carries."""
     return frame.with_columns(
