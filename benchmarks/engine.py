@@ -437,13 +437,28 @@ def _csv_field(sql: str) -> str:
     return f"coalesce('\"' || replace({sql}, '\"', '\"\"') || '\"', '')"
 
 
+def _input_field(source, dimension: str) -> str | None:
+    """The InputRow field a dimension of the source is, when its SQL is just that column of
+    the release's input row (`i.region`): the same for every record of a submission, so it is
+    not read with each record but taken from the inputs."""
+    sql = source.dimension_sql[dimension].strip()
+    name = sql.removeprefix("i.")
+    if sql.startswith("i.") and name in InputRow.__dataclass_fields__:
+        return name
+    return None
+
+
 def _source_rows_sql(source, metrics: list[Metric]) -> str:
     """One row per eligible record of a source: practice, key, the source's dimension values
     and, for each of its metrics where the record is an observation of it, the exact ratio
     (numeric division, computed once) and the ratio rounded to the stored 4 places; as one CSV
     text."""
     fields = ["r.practice_id::text", _csv_field(f"({source.key_sql})::text")]
-    fields += [_csv_field(f"({source.dimension_sql[code]})::text") for code in source.dimension_sql]
+    fields += [
+        _csv_field(f"({source.dimension_sql[code]})::text")
+        for code in source.dimension_sql
+        if _input_field(source, code) is None
+    ]
     ratios = []
     for n, metric in enumerate(metrics):
         ratios.append(
@@ -512,19 +527,39 @@ def read_observations(
             text = cursor.fetchone()[0]
             if not text:
                 continue
-            dimensions = [f"d_{code}" for code in source.dimension_sql]
+            read = [f"d_{c}" for c in source.dimension_sql if _input_field(source, c) is None]
             ratios = [(f"v_{m.code}", f"r_{m.code}") for m in source_metrics]
             rows = (
                 pl.read_csv(
                     text.encode(),
                     has_header=False,
-                    new_columns=["practice_id", "obs_key", *dimensions, *sum(ratios, ())],
+                    new_columns=["practice_id", "obs_key", *read, *sum(ratios, ())],
                     infer_schema=False,
                 )
                 .with_columns(pl.col("practice_id").cast(pl.Int64))
                 .sort("practice_id", maintain_order=True)
             )
-            records[source.code] = rows.select("practice_id", "obs_key", *dimensions)
+            # One input row per practice and kind.
+            by_practice = {
+                row.practice_id: row for row in inputs if row.kind == source.submission_kind
+            }
+            from_inputs = {
+                f"d_{code}": pl.col("practice_id").replace_strict(
+                    list(by_practice),
+                    [getattr(row, field) for row in by_practice.values()],
+                    return_dtype=pl.String,
+                )
+                for code in source.dimension_sql
+                if (field := _input_field(source, code)) is not None
+            }
+            records[source.code] = rows.select(
+                "practice_id",
+                "obs_key",
+                *(
+                    from_inputs.get(f"d_{code}", pl.col(f"d_{code}")).alias(f"d_{code}")
+                    for code in source.dimension_sql
+                ),
+            )
             for metric, (exact, rounded) in zip(source_metrics, ratios, strict=True):
                 present = rows[exact].is_not_null()
                 at = present.arg_true().to_numpy().astype(np.int64)

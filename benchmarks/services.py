@@ -115,11 +115,13 @@ def release_compute(*, release_id: int) -> BenchmarkRelease | None:
     """Compute the cells of an unpublished release from the current approved submissions and the
     current rule settings. Idempotent: a published release is left alone, a draft is replaced.
     Returns None when the release no longer exists (discarded meanwhile)."""
-    marked = (
-        BenchmarkRelease.objects.filter(pk=release_id)
-        .exclude(status=Status.PUBLISHED)
-        .update(status=Status.COMPUTING)
-    )
+    with transaction.atomic():
+        _recomputable()
+        marked = (
+            BenchmarkRelease.objects.filter(pk=release_id)
+            .exclude(status=Status.PUBLISHED)
+            .update(status=Status.COMPUTING)
+        )
     if not marked and not BenchmarkRelease.objects.filter(pk=release_id).exists():
         return None
     try:
@@ -182,8 +184,18 @@ def releases_requeue_stalled(*, now=None) -> list[int]:
     return sent
 
 
+def _recomputable() -> None:
+    """The current transaction commits without waiting for its write-ahead log to reach disk.
+    Only for writes that are computed again if lost: were the server to crash just after such a
+    commit, the release would be back to queued or computing, and the stalled-release sweeper
+    computes it again. Publishing and requests wait for the disk as every other write does."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+
+
 @transaction.atomic
 def _release_compute(*, release_id: int) -> BenchmarkRelease | None:
+    _recomputable()
     release = BenchmarkRelease.objects.select_for_update().filter(pk=release_id).first()
     if release is None or release.status == Status.PUBLISHED:
         return release
