@@ -51,6 +51,7 @@ QUIET_WAIT_SECONDS = 60
 PF_KTHREAD = 0x00200000
 QUIET_OTHERS_PERCENT = 5
 ATTEMPTS = 3
+RELEASE_RUNS = 4  # computations of each year's release; the best counts, as for the script
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -563,18 +564,28 @@ def run_releases() -> dict:
             started = time.perf_counter()
             cells, ranks = polars_script(year, min_fte, targets)
             timings.append(time.perf_counter() - started)
-        phases = PhaseTimer(
-            {"compute": (engine, "compute"), "write": (engine, "write_observations")}
-        )
+        # The release the same way (the machine is shared): its computation (request and
+        # compute) four times, three drafts discarded and the last one published; the best
+        # computation plus the publication.
+        runs = []
+        for attempt in range(RELEASE_RUNS):
+            phases = PhaseTimer(
+                {"compute": (engine, "compute"), "write": (engine, "write_observations")}
+            )
+            started = time.perf_counter()
+            with phases:
+                release = services.release_request(year=year, enqueue=False)
+                release = services.release_compute(release_id=release.pk)
+            runs.append((time.perf_counter() - started, dict(phases.seconds)))
+            if attempt < RELEASE_RUNS - 1:
+                services.release_discard(release=release)
         started = time.perf_counter()
-        with phases:
-            release = services.release_request(year=year, enqueue=False)
-            release = services.release_compute(release_id=release.pk)
-        computed = time.perf_counter() - started
         services.release_publish(
             release=release, user=None, today=publishable_on(year, release.rules)
         )
-        total = time.perf_counter() - started
+        published = time.perf_counter() - started
+        computed, seconds = min(runs, key=lambda run: run[0])
+        total = computed + published
         for _ in range(2):
             started = time.perf_counter()
             cells, ranks = polars_script(year, min_fte, targets)
@@ -586,8 +597,8 @@ def run_releases() -> dict:
                 "year": year,
                 "seconds": total,
                 "compute_seconds": computed,
-                "engine_seconds": phases.seconds["compute"],
-                "write_seconds": phases.seconds["write"],
+                "engine_seconds": seconds["compute"],
+                "write_seconds": seconds["write"],
                 "script": script,
                 "baseline": baseline,
                 "cells": BenchmarkCell.objects.filter(release=release).count(),
@@ -1120,17 +1131,22 @@ def report_releases(data: dict, releases: dict) -> str:
         f"perf`), in a database of its own. {data['provider_records']:,} provider-year records "
         f"and {PRACTICES * len(YEARS)} practice-years, all approved and current.",
         "",
-        "A full release per year: request, compute (one SQL read of every metric's "
-        "observations, the cells summarized in process, the disclosure rules with "
-        "complementary suppression, every practice's observations with their percentile ranks "
-        "written with one COPY) and publish. Baselines measured in the same run: a polars "
-        "script reading the same tables (the year's current approved submissions and their "
-        "records, COPY into polars) and computing the same cells (every metric x dimension "
-        "value, `all` included: count, distinct practices, the largest practice's share, mean, "
-        "p10-p90 with linear interpolation) and every observation's percentile rank in each of "
-        "its cells, best of 4 runs around the release; and a bare SQL scan of the year's "
-        "provider records computing the provider ratios (best of 3). **Target: a release costs "
-        "at most 1x the script.**",
+        "A full release per year: request, compute (one SQL read per observation source, run "
+        "as a parallel query; the cells summarized in process; the disclosure rules with "
+        "complementary suppression; every practice's observations with their percentile ranks "
+        "written as observation sets with one binary COPY) and publish. Baselines measured in "
+        "the same run: a polars script reading the same tables (the year's current approved "
+        "submissions and their records, COPY into polars) and computing the same cells (every "
+        "metric x dimension value, `all` included: count, distinct practices, the largest "
+        "practice's share, mean, p10-p90 with linear interpolation) and every observation's "
+        "percentile rank in each of its cells; and a bare SQL scan of the year's provider "
+        "records computing the provider ratios (best of 3). The machine is shared, so both "
+        "sides are the best of 4: the script runs twice before and twice after the release; "
+        "the release is computed (request and compute) four times, three drafts discarded, "
+        "and the best computation counts with the publication of the last. Each side ran once "
+        "before any of this (the script, and a discarded draft of the first year): the "
+        "imports and first-use costs a worker pays once. **Target: a release costs at most "
+        "1x the script.**",
         "",
         "| year | release (s) | of which: compute (s) | writing observations (s) | everything "
         "else (s) | polars script (s) | release / script | bare scan (ms) | cells | suppressed "
@@ -1158,9 +1174,9 @@ def report_releases(data: dict, releases: dict) -> str:
         f"- Where the time goes: computing (`engine.compute`: the SQL read of every observation "
         f"and the cells, statistics, rules and ranks in process) takes "
         f"{engine_total / script_total:.2f}x the script, which computes the same and writes "
-        "nothing. Writing the observations (`engine.write_observations`: one COPY of some "
-        "26,000 rows a year) and everything else (the cells and inputs, the commit, where "
-        "PostgreSQL checks the observations' foreign keys, and publishing) take the rest.",
+        "nothing. Writing the observations (`engine.write_observations`: building the "
+        "observation sets, one row per practice and source, and their COPY) and everything "
+        "else (the request, the inputs and cells, the commits and publishing) take the rest.",
         "- Numbers: "
         + (
             "the script's cells (counts, distinct practices, largest practice, and every "
