@@ -19,7 +19,6 @@ the release), so a release can be recomputed from exactly what it was computed f
 
 from __future__ import annotations
 
-import json
 import math
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -489,13 +488,27 @@ def _source_rows_sql(source, metrics: list[Metric]) -> str:
 # A year's records are a few thousand rows, below the sizes at which the planner considers a
 # parallel plan; the per-row work (divisions, text) is worth both cores all the same. Starting
 # a worker still costs about a millisecond, which a source of one row per practice does not
-# repay: its plan stays serial.
-PARALLEL_READ = (
-    "SET LOCAL parallel_setup_cost = 100",
-    "SET LOCAL parallel_tuple_cost = 0",
-    "SET LOCAL min_parallel_index_scan_size = 0",
-    "SET LOCAL min_parallel_table_scan_size = 0",
-)
+# repay: its plan stays serial. (Settings of the transaction, restored after the read.)
+PARALLEL_READ = {
+    "parallel_setup_cost": "100",
+    "parallel_tuple_cost": "0",
+    "min_parallel_index_scan_size": "0",
+    "min_parallel_table_scan_size": "0",
+}
+
+
+def _set_locally(settings: dict[str, str], cursor) -> dict[str, str]:
+    """Set the settings for the current transaction, in one statement; returns their values
+    before."""
+    names = list(settings)
+    cursor.execute(
+        "SELECT "
+        + ", ".join("current_setting(%s)" for _ in names)
+        + ", "
+        + ", ".join("set_config(%s, %s, true)" for _ in names),
+        [*names, *(part for name in names for part in (name, settings[name]))],
+    )
+    return dict(zip(names, cursor.fetchone()[: len(names)], strict=True))
 
 
 def read_observations(
@@ -518,11 +531,13 @@ def read_observations(
     sources = list(SOURCES)
     records: dict[str, pl.DataFrame] = {}
     metric_parts, source_parts, record_parts, exact_parts, value_parts = [], [], [], [], []
+    kinds = {row.kind for row in inputs}
     with transaction.atomic(), connection.cursor() as cursor:
-        for statement in PARALLEL_READ:
-            cursor.execute(statement)
-        for source_metrics in by_source.values() if inputs else ():
+        before = _set_locally(PARALLEL_READ, cursor)
+        for source_metrics in by_source.values():
             source = source_metrics[0].source
+            if source.submission_kind not in kinds:
+                continue
             cursor.execute(_source_rows_sql(source, source_metrics), params)
             text = cursor.fetchone()[0]
             if not text:
@@ -568,8 +583,7 @@ def read_observations(
                 record_parts.append(at)
                 exact_parts.append(rows[exact].filter(present))
                 value_parts.append(rows[rounded].filter(present))
-        for statement in PARALLEL_READ:
-            cursor.execute(statement.split(" = ")[0] + " TO DEFAULT")
+        _set_locally(before, cursor)
 
     def joined(parts: list, dtype) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
@@ -977,70 +991,82 @@ def write_observations(computation: Computation, *, release_id: int) -> int:
     return len(rows)
 
 
-def _text_array(items: list[str]) -> str:
-    """A PostgreSQL text array literal, every element quoted."""
-    quoted = ('"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"' for item in items)
-    return "{" + ",".join(quoted) + "}"
+CELL_COLUMNS = {
+    "release_id": "int8",
+    "metric": "varchar",
+    "dimension": "varchar",
+    "value": "varchar",
+    "n_practices": "int4",
+    "n_observations": "int4",
+    "max_practice_observations": "int4",
+    **dict.fromkeys(STATISTICS, "numeric"),
+    "suppressed": "bool",
+    "suppression_reasons": "varchar[]",
+    "suppression_notes": "jsonb",
+}
+INPUT_COLUMNS = {
+    "release_id": "int8",
+    "practice_id": "int8",
+    "submission_id": "int8",
+    "kind": "varchar",
+    "version": "int4",
+    "sha256": "varchar",
+    "region": "varchar",
+    "size_band": "varchar",
+}
 
 
 def write_cells(cells: list[ComputedCell], *, release_id: int) -> int:
-    """Store the release's cells with one COPY (withheld statistics as NULL). Returns their
-    number."""
-    import polars as pl
-
+    """Store the release's cells with one binary COPY (withheld statistics as NULL). Returns
+    their number."""
     from benchmarks.models import BenchmarkCell
-    from practices.submissions.storage import copy_rows
+    from practices.submissions.storage import copy_binary_rows
 
-    if not cells:
-        return 0
-    statistics = {
-        name: [None if c.statistics[name] is None else str(c.statistics[name]) for c in cells]
-        for name in STATISTICS
-    }
-    frame = pl.DataFrame(
-        {
-            "release_id": [release_id] * len(cells),
-            "metric": [c.counts.metric for c in cells],
-            "dimension": [c.counts.dimension for c in cells],
-            "value": [c.counts.value for c in cells],
-            "n_practices": [c.counts.n_practices for c in cells],
-            "n_observations": [c.counts.n_observations for c in cells],
-            "max_practice_observations": [c.counts.max_practice_observations for c in cells],
-            **statistics,
-            "suppressed": [c.decision.suppressed for c in cells],
-            "suppression_reasons": [
-                _text_array([str(reason) for reason in c.decision.reasons]) for c in cells
-            ],
-            "suppression_notes": [json.dumps(list(c.decision.notes)) for c in cells],
-        },
-        schema_overrides={name: pl.String for name in STATISTICS},
+    copy_binary_rows(
+        BenchmarkCell._meta.db_table,
+        CELL_COLUMNS,
+        (
+            (
+                release_id,
+                c.counts.metric,
+                c.counts.dimension,
+                c.counts.value,
+                c.counts.n_practices,
+                c.counts.n_observations,
+                c.counts.max_practice_observations,
+                *(c.statistics[name] for name in STATISTICS),
+                c.decision.suppressed,
+                [str(reason) for reason in c.decision.reasons],
+                list(c.decision.notes),
+            )
+            for c in cells
+        ),
     )
-    copy_rows(BenchmarkCell._meta.db_table, list(frame.columns), frame)
     return len(cells)
 
 
 def write_inputs(inputs: list[InputRow], *, release_id: int) -> int:
-    """Store the submissions a release is computed from, with one COPY."""
-    import polars as pl
-
+    """Store the submissions a release is computed from, with one binary COPY."""
     from benchmarks.models import ReleaseInput
-    from practices.submissions.storage import copy_rows
+    from practices.submissions.storage import copy_binary_rows
 
-    if not inputs:
-        return 0
-    frame = pl.DataFrame(
-        {
-            "release_id": [release_id] * len(inputs),
-            "practice_id": [row.practice_id for row in inputs],
-            "submission_id": [row.submission_id for row in inputs],
-            "kind": [row.kind for row in inputs],
-            "version": [row.version for row in inputs],
-            "sha256": [row.sha256 for row in inputs],
-            "region": [row.region for row in inputs],
-            "size_band": [row.size_band for row in inputs],
-        }
+    copy_binary_rows(
+        ReleaseInput._meta.db_table,
+        INPUT_COLUMNS,
+        (
+            (
+                release_id,
+                row.practice_id,
+                row.submission_id,
+                row.kind,
+                row.version,
+                row.sha256,
+                row.region,
+                row.size_band,
+            )
+            for row in inputs
+        ),
     )
-    copy_rows(ReleaseInput._meta.db_table, list(frame.columns), frame)
     return len(inputs)
 
 
