@@ -874,19 +874,6 @@ def _joined(column: str, separator: str) -> pl.Expr:
     return pl.col(column).fill_null("").str.join(separator)
 
 
-# "341" for 341 tenths (34.1); "" (no rank) for -1.
-_RANK_TEXT = None
-
-
-def _rank_texts(tenths: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    global _RANK_TEXT
-    if _RANK_TEXT is None:
-        _RANK_TEXT = np.array(["", *(str(t) for t in range(1001))], dtype=object)
-    return _RANK_TEXT[tenths + 1]
-
-
 def observation_sets(computation: Computation, *, release_id: int) -> list[tuple]:
     """The release's ObservationSet rows: per practice and source, its records as positions,
     and per metric each position's value and, where the cell of that dimension publishes its
@@ -894,6 +881,8 @@ def observation_sets(computation: Computation, *, release_id: int) -> list[tuple
     _observation_rows_sql, gives per observation), one tuple of SET_COLUMNS per set."""
     import numpy as np
     import polars as pl
+
+    from benchmarks.models import NO_RANK
 
     observations = computation.observations
     ranks = _banded_ranks(computation)
@@ -912,7 +901,8 @@ def observation_sets(computation: Computation, *, release_id: int) -> list[tuple
         rank_indexes = [0, *(RANK_CODES.index(code) for code in dimensions)]
         size = len(records)
         key_column = records["obs_key"].fill_null("")
-        if key_column.str.contains(",", literal=True).any():
+        digests = bool(key_column.str.contains("^[0-9a-f]{64}$").all())
+        if not digests and key_column.str.contains(",", literal=True).any():
             raise ValueError(f"An observation key of {source.code} holds a comma.")
         keys = key_column.to_numpy()
         # Each record is a position (records are sorted by practice). Every list is built over
@@ -937,7 +927,7 @@ def observation_sets(computation: Computation, *, release_id: int) -> list[tuple
             value_grid[row, at] = value_of[chosen]
             for column, index in enumerate(rank_indexes):
                 rank_grid[row, column, at] = ranks[index, chosen]
-        rank_texts = _rank_texts(rank_grid)
+        rank_bytes = np.where(rank_grid < 0, NO_RANK, rank_grid).astype(">u2")
         practices = records["practice_id"].to_numpy()
         starts = np.flatnonzero(np.r_[True, practices[1:] != practices[:-1]])
         ends = np.r_[starts[1:], size]
@@ -948,14 +938,15 @@ def observation_sets(computation: Computation, *, release_id: int) -> list[tuple
                     int(practices[begin]),
                     source.code,
                     end - begin,
-                    ",".join(keys[begin:end].tolist()),
+                    "" if digests else ",".join(keys[begin:end].tolist()),
+                    bytes.fromhex("".join(keys[begin:end].tolist())) if digests else None,
                     dimensions,
                     dictionaries,
                     ",".join(index_grid[:, begin:end].ravel().tolist()),
                     codes,
                     ",".join(value_grid[:, begin:end].ravel().tolist()),
                     [RANK_CODES[i] for i in rank_indexes],
-                    ",".join(rank_texts[:, :, begin:end].ravel().tolist()),
+                    rank_bytes[:, :, begin:end].tobytes(),
                 )
             )
     return rows
@@ -968,13 +959,14 @@ SET_COLUMNS = {
     "source": "varchar",
     "size": "int4",
     "observation_keys": "text",
+    "observation_digests": "bytea",
     "dimensions": "varchar[]",
     "dimension_dictionaries": "jsonb",
     "dimension_indexes": "text",
     "metrics": "varchar[]",
     "metric_values": "text",
     "rank_dimensions": "varchar[]",
-    "ranks": "text",
+    "ranks": "bytea",
 }
 
 

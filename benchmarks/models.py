@@ -15,6 +15,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length, Replace
 from django.db.models.lookups import Exact
 
 from benchmarks.rules import FLOOR, RuleSet
@@ -341,9 +342,11 @@ class Cardinality(models.Func):
 
 def _listed(field: str) -> models.Expression:
     """How many entries a comma-separated text holds (one more than its commas)."""
-    from django.db.models.functions import Length, Replace
-
     return Length(field) - Length(Replace(F(field), models.Value(","), models.Value(""))) + 1
+
+
+# A percentile rank an observation set does not keep (its cell does not publish its full band).
+NO_RANK = 65535
 
 
 class ObservationSet(PracticeOwnedModel):
@@ -366,8 +369,11 @@ class ObservationSet(PracticeOwnedModel):
     )
     source = models.CharField(max_length=40, help_text="An observation source of the registry.")
     size = models.PositiveIntegerField(help_text="How many positions (records) the set holds.")
-    # The observation key of each position (a provider pseudonym; '' for a practice-year).
-    observation_keys = models.TextField()
+    # The observation key of each position (a provider pseudonym; '' for a practice-year)...
+    observation_keys = models.TextField(blank=True)
+    # ...or, where every key is a SHA-256 digest in hex (provider pseudonyms), the 32 bytes of
+    # each instead (and no observation_keys): half the size to write.
+    observation_digests = models.BinaryField(null=True, blank=True)
     dimensions = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     # For each dimension, its distinct values (a JSON list of lists, in `dimensions` order)...
     dimension_dictionaries = models.JSONField(default=list, blank=True)
@@ -380,9 +386,10 @@ class ObservationSet(PracticeOwnedModel):
     metric_values = models.TextField()
     # The dimensions ranks are kept for: `all`, then the set's dimensions.
     rank_dimensions = ArrayField(models.CharField(max_length=20))
-    # Each position's percentile rank in each metric and rank dimension in tenths, empty where
-    # that cell does not publish its full band: entry ((m - 1) x R + r - 1) x size + i.
-    ranks = models.TextField()
+    # Each position's percentile rank in each metric and rank dimension in tenths, as
+    # big-endian unsigned 16-bit integers (NO_RANK where that cell does not publish its full
+    # band): entry ((m - 1) x R + r - 1) x size + i.
+    ranks = models.BinaryField()
 
     class Meta:
         constraints = [
@@ -391,12 +398,21 @@ class ObservationSet(PracticeOwnedModel):
             ),
             models.CheckConstraint(
                 condition=Q(size__gte=1)
-                & Q(Exact(_listed("observation_keys"), F("size")))
+                & (
+                    (
+                        Q(observation_digests__isnull=True)
+                        & Q(Exact(_listed("observation_keys"), F("size")))
+                    )
+                    | (
+                        Q(observation_keys="")
+                        & Q(Exact(Length("observation_digests"), F("size") * 32))
+                    )
+                )
                 & Q(Exact(_listed("metric_values"), Cardinality("metrics") * F("size")))
                 & Q(
                     Exact(
-                        _listed("ranks"),
-                        Cardinality("metrics") * Cardinality("rank_dimensions") * F("size"),
+                        Length("ranks"),
+                        Cardinality("metrics") * Cardinality("rank_dimensions") * F("size") * 2,
                     )
                 )
                 & (

@@ -8,6 +8,7 @@ parsed twice per row) cost more than computing the whole release (docs/performan
 Existing observations are converted, and converted back when the migration is reversed."""
 
 import json
+import re
 from decimal import Decimal
 
 import django.contrib.postgres.fields
@@ -21,7 +22,13 @@ import benchmarks.models
 
 OLD_TABLE = "benchmarks_practiceobservation"
 SET_TABLE = "benchmarks_observationset"
-LONG_COLUMNS = ("observation_keys", "dimension_indexes", "metric_values", "ranks")
+LONG_COLUMNS = (
+    "observation_keys",
+    "observation_digests",
+    "dimension_indexes",
+    "metric_values",
+    "ranks",
+)
 
 # The sources of the metrics registered when this migration was written (benchmarks/metrics.py);
 # an observation of any other metric is converted as a source of its own.
@@ -49,20 +56,26 @@ SOURCES = {
 # from its start for every element read.
 NO_VALUE = -9223372036854775808
 
+NO_RANK = 65535
+
 # One row per observation, as the table had; the id is stable as long as the set row is. A
 # set's lists are flat: entry (d, i) of dimension_indexes is at (d - 1) * size + i, value (m, i)
-# at (m - 1) * size + i, rank (m, r, i) at ((m - 1) * R + r - 1) * size + i. `k` splits each
-# list once per set (OFFSET 0 keeps it a subquery, and the positions and metrics are drawn
-# from it, so it runs before them). Positions, metrics and dimensions are unnested rather than
-# counted with generate_series, whose row estimate (1,000) would make the planner expect a
-# costly query and compile it (JIT) for longer than it runs.
+# at (m - 1) * size + i, rank (m, r, i) at ((m - 1) * R + r - 1) * size + i (ranks: two bytes
+# each). `k` splits and reads each list once per set (OFFSET 0 keeps it a subquery, and the
+# positions and metrics are drawn from it, so it runs before them; `|| ''` holds a long value
+# in memory rather than reading it from its TOAST table at every access). Positions and metrics
+# are unnested rather than counted with generate_series, whose row estimate (1,000) would make
+# the planner expect a costly query and compile it (JIT) for longer than it runs.
+RANK_AT = "(((m.position - 1) * k.rank_dimensions + r.n - 1) * s.size + o.position - 1) * 2"
 VIEW = f"""
 CREATE VIEW {OLD_TABLE} AS
 SELECT s.id * 10000000 + m.position * 100000 + o.position AS id,
        s.release_id,
        s.practice_id,
        m.metric::varchar(40) AS metric,
-       o.key::varchar(64) AS provider_pseudonym,
+       coalesce(
+           o.key, encode(substring(k.digests FROM (o.position::int - 1) * 32 + 1 FOR 32), 'hex')
+       )::varchar(64) AS provider_pseudonym,
        (k.metric_values[(m.position - 1) * s.size + o.position]::numeric / 10000)::numeric(20, 4)
            AS value,
        coalesce((
@@ -74,20 +87,20 @@ SELECT s.id * 10000000 + m.position * 100000 + o.position AS id,
            FROM unnest(s.dimensions) WITH ORDINALITY AS d(code, n)
        ), '{{}}'::jsonb) AS dimension_values,
        coalesce((
-           SELECT jsonb_object_agg(
-               r.code,
-               round(k.ranks[((m.position - 1) * k.rank_dimensions + r.n - 1) * s.size + o.position]
-                   ::numeric / 10, 1)
-           ) FILTER (
-               WHERE k.ranks[((m.position - 1) * k.rank_dimensions + r.n - 1) * s.size + o.position]
-                   >= 0
-           )
+           SELECT jsonb_object_agg(r.code, round(x.rank::numeric / 10, 1))
+               FILTER (WHERE x.rank <> {NO_RANK})
            FROM unnest(s.rank_dimensions) WITH ORDINALITY AS r(code, n)
+           CROSS JOIN LATERAL (
+               SELECT get_byte(k.ranks, ({RANK_AT})::int) * 256
+                      + get_byte(k.ranks, ({RANK_AT})::int + 1) AS rank
+           ) AS x
        ), '{{}}'::jsonb) AS percentile_ranks
 FROM {SET_TABLE} AS s
 CROSS JOIN LATERAL (
-    SELECT CASE WHEN s.size = 1 THEN ARRAY[s.observation_keys]
+    SELECT CASE WHEN s.observation_digests IS NOT NULL THEN array_fill(NULL::text, ARRAY[s.size])
+                WHEN s.size = 1 THEN ARRAY[s.observation_keys]
                 ELSE string_to_array(s.observation_keys, ',') END AS keys,
+           s.observation_digests || ''::bytea AS digests,
            s.metrics,
            cardinality(s.rank_dimensions) AS rank_dimensions,
            string_to_array(nullif(s.dimension_indexes, ''), ',')::int[] AS dimension_indexes,
@@ -97,12 +110,7 @@ CROSS JOIN LATERAL (
                     ELSE string_to_array(s.metric_values, ',', '') END::bigint[],
                NULL, {NO_VALUE}
            ) AS metric_values,
-           array_replace(
-               CASE WHEN cardinality(s.metrics) * cardinality(s.rank_dimensions) * s.size = 1
-                    THEN ARRAY[nullif(s.ranks, '')]
-                    ELSE string_to_array(s.ranks, ',', '') END::int[],
-               NULL, -1
-           ) AS ranks
+           s.ranks || ''::bytea AS ranks
     OFFSET 0
 ) AS k
 CROSS JOIN LATERAL unnest(k.keys) WITH ORDINALITY AS o(key, position)
@@ -179,9 +187,9 @@ DELETE FROM {SET_TABLE};
 """
 
 
-def _rank_text(rank) -> str:
-    """A rank in tenths ("341" for 34.1); empty where there is none."""
-    return "" if rank is None else str(int(Decimal(str(rank)) * 10))
+def _rank_tenths(rank) -> int:
+    """A rank in tenths (341 for 34.1); NO_RANK where there is none."""
+    return NO_RANK if rank is None else int(Decimal(str(rank)) * 10)
 
 
 def _value_text(value: str) -> str:
@@ -229,19 +237,22 @@ def convert_rows(apps, schema_editor):
                 for m in found["metrics"]
                 for _, by_metric in positions
             )
-            ranks = ",".join(
-                _rank_text(by_metric.get(m, ("", {}))[1].get(r))
+            ranks = b"".join(
+                _rank_tenths(by_metric.get(m, ("", {}))[1].get(r)).to_bytes(2, "big")
                 for m in found["metrics"]
                 for r in rank_dimensions
                 for _, by_metric in positions
             )
+            keys = [key for (key, _), _ in positions]
+            digests = all(re.fullmatch("[0-9a-f]{64}", key) for key in keys)
             rows.append(
                 (
                     release,
                     practice,
                     source,
                     len(positions),
-                    ",".join(key for (key, _), _ in positions),
+                    "" if digests else ",".join(keys),
+                    bytes.fromhex("".join(keys)) if digests else None,
                     dimensions,
                     json.dumps(dictionaries),
                     indexes,
@@ -254,8 +265,9 @@ def convert_rows(apps, schema_editor):
         cursor.execute(TRIGGERS_OFF)
         cursor.executemany(
             f"INSERT INTO {SET_TABLE} (release_id, practice_id, source, size, observation_keys, "
-            "dimensions, dimension_dictionaries, dimension_indexes, metrics, metric_values, "
-            "rank_dimensions, ranks) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "observation_digests, dimensions, dimension_dictionaries, dimension_indexes, metrics, "
+            "metric_values, rank_dimensions, ranks) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             rows,
         )
         cursor.execute(TRIGGERS_ON)
@@ -289,7 +301,8 @@ class Migration(migrations.Migration):
                         help_text="How many positions (records) the set holds."
                     ),
                 ),
-                ("observation_keys", models.TextField()),
+                ("observation_keys", models.TextField(blank=True)),
+                ("observation_digests", models.BinaryField(blank=True, null=True)),
                 (
                     "dimensions",
                     django.contrib.postgres.fields.ArrayField(
@@ -314,7 +327,7 @@ class Migration(migrations.Migration):
                         base_field=models.CharField(max_length=20), size=None
                     ),
                 ),
-                ("ranks", models.TextField()),
+                ("ranks", models.BinaryField()),
                 (
                     "practice",
                     models.ForeignKey(
@@ -341,23 +354,42 @@ class Migration(migrations.Migration):
                     models.CheckConstraint(
                         condition=models.Q(
                             ("size__gte", 1),
-                            django.db.models.lookups.Exact(
-                                django.db.models.expressions.CombinedExpression(
-                                    django.db.models.expressions.CombinedExpression(
-                                        django.db.models.functions.text.Length("observation_keys"),
-                                        "-",
+                            models.Q(
+                                models.Q(
+                                    ("observation_digests__isnull", True),
+                                    django.db.models.lookups.Exact(
+                                        django.db.models.expressions.CombinedExpression(
+                                            django.db.models.expressions.CombinedExpression(
+                                                django.db.models.functions.text.Length(
+                                                    "observation_keys"
+                                                ),
+                                                "-",
+                                                django.db.models.functions.text.Length(
+                                                    django.db.models.functions.text.Replace(
+                                                        models.F("observation_keys"),
+                                                        models.Value(","),
+                                                        models.Value(""),
+                                                    )
+                                                ),
+                                            ),
+                                            "+",
+                                            models.Value(1),
+                                        ),
+                                        models.F("size"),
+                                    ),
+                                ),
+                                models.Q(
+                                    ("observation_keys", ""),
+                                    django.db.models.lookups.Exact(
                                         django.db.models.functions.text.Length(
-                                            django.db.models.functions.text.Replace(
-                                                models.F("observation_keys"),
-                                                models.Value(","),
-                                                models.Value(""),
-                                            )
+                                            "observation_digests"
+                                        ),
+                                        django.db.models.expressions.CombinedExpression(
+                                            models.F("size"), "*", models.Value(32)
                                         ),
                                     ),
-                                    "+",
-                                    models.Value(1),
                                 ),
-                                models.F("size"),
+                                _connector="OR",
                             ),
                             django.db.models.lookups.Exact(
                                 django.db.models.expressions.CombinedExpression(
@@ -380,29 +412,19 @@ class Migration(migrations.Migration):
                                 ),
                             ),
                             django.db.models.lookups.Exact(
+                                django.db.models.functions.text.Length("ranks"),
                                 django.db.models.expressions.CombinedExpression(
                                     django.db.models.expressions.CombinedExpression(
-                                        django.db.models.functions.text.Length("ranks"),
-                                        "-",
-                                        django.db.models.functions.text.Length(
-                                            django.db.models.functions.text.Replace(
-                                                models.F("ranks"),
-                                                models.Value(","),
-                                                models.Value(""),
-                                            )
+                                        django.db.models.expressions.CombinedExpression(
+                                            benchmarks.models.Cardinality("metrics"),
+                                            "*",
+                                            benchmarks.models.Cardinality("rank_dimensions"),
                                         ),
-                                    ),
-                                    "+",
-                                    models.Value(1),
-                                ),
-                                django.db.models.expressions.CombinedExpression(
-                                    django.db.models.expressions.CombinedExpression(
-                                        benchmarks.models.Cardinality("metrics"),
                                         "*",
-                                        benchmarks.models.Cardinality("rank_dimensions"),
+                                        models.F("size"),
                                     ),
                                     "*",
-                                    models.F("size"),
+                                    models.Value(2),
                                 ),
                             ),
                             models.Q(

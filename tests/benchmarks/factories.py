@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import factory
 
-from benchmarks.models import BenchmarkRelease, ObservationSet, ReferenceFigure
+from benchmarks.models import NO_RANK, BenchmarkRelease, ObservationSet, ReferenceFigure
 from practices.models import Practice
 from practices.submissions.models import (
     PracticeFinancialsRecord,
@@ -269,5 +269,5 @@ def practice_observations(
         metrics=list(values),
         metric_values=",".join(str(int(Decimal(v) * 10_000)) for v in values.values()),
         rank_dimensions=["all", "region", "practice_size"],
-        ranks=",".join([""] * (3 * len(values))),
+        ranks=NO_RANK.to_bytes(2, "big") * (3 * len(values)),
     )
