@@ -1,17 +1,18 @@
 # ruff: noqa: S608 - SQL is assembled from the registry's fixed fragments; values are parameters.
-"""The benchmark computation: one SQL read per year of every registered metric's observations,
-summarized in process.
+"""The benchmark computation: one SQL read per year and observation source, summarized in
+process.
 
-PostgreSQL computes each observation's ratio (numeric division, per provider-year or
-practice-year) and sends every observation once (COPY): its exact value, the value as float8
-and rounded to the stored 4 places, and its value in every dimension. The cells are then
-summarized here with numpy, reproducing PostgreSQL's own arithmetic so that the numbers are
-those of the SQL formulation (kept below: the recompute check and the differencing rule use
-it): count, distinct practices, the largest single practice's count, the exact numeric mean
-(`round(avg(v), 4)`), percentile_cont at 10/25/50/75/90 (linear interpolation between closest
-ranks, as numpy's default) and every observation's percent_rank. The disclosure rules
-(rules.py) then decide what may be published; withheld statistics are never stored, and the
-observations are written back with one COPY.
+PostgreSQL reads each source's records once (a parallel query) and computes every metric's
+ratio on each (numeric division, per provider-year or practice-year): its exact value and the
+value rounded to the stored 4 places, with the record's key and dimension values, sent as one
+CSV text. The cells are then summarized here with numpy, reproducing PostgreSQL's own
+arithmetic so that the numbers are those of the SQL formulation (kept below: the recompute
+check and the differencing rule use it): count, distinct practices, the largest single
+practice's count, the exact numeric mean (`round(avg(v), 4)`), percentile_cont at
+10/25/50/75/90 (linear interpolation between closest ranks, as numpy's default) and every
+observation's percent_rank. The disclosure rules (rules.py) then decide what may be
+published; withheld statistics are never stored, and the observations are written back as
+observation sets (one row per practice and source, models.ObservationSet) with one binary COPY.
 
 Inputs are explicit (submission ids with the practice's region and size band as recorded on
 the release), so a release can be recomputed from exactly what it was computed from.
@@ -450,8 +451,9 @@ def _input_field(source, dimension: str) -> str | None:
 def _source_rows_sql(source, metrics: list[Metric]) -> str:
     """One row per eligible record of a source: practice, key, the source's dimension values
     and, for each of its metrics where the record is an observation of it, the exact ratio
-    (numeric division, computed once) and the ratio rounded to the stored 4 places; as one CSV
-    text."""
+    (numeric division, computed once) and the ratio rounded to the stored 4 places (in
+    ten-thousandths); as one CSV text. Dimensions that are a column of the input row are left
+    out (read_observations takes them from the inputs)."""
     fields = ["r.practice_id::text", _csv_field(f"({source.key_sql})::text")]
     fields += [
         _csv_field(f"({source.dimension_sql[code]})::text")
