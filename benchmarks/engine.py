@@ -648,7 +648,9 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
     practices = np.zeros(size, dtype=np.int64)
     coded = [(np.zeros(size, dtype=np.int64), [ALL])]
     for code in DIMENSION_CODES:
-        columns = [r[f"d_{code}"] for r in observations.records.values() if f"d_{code}" in r]
+        columns = [
+            r[f"d_{code}"].unique() for r in observations.records.values() if f"d_{code}" in r
+        ]
         names = pl.concat(columns).drop_nulls().unique().sort() if columns else pl.Series([])
         coded.append((np.full(size, -1, dtype=np.int64), names.to_list()))
     for index, code in enumerate(SOURCES):
