@@ -200,9 +200,10 @@ def _release_compute(*, release_id: int) -> BenchmarkRelease | None:
     if release is None or release.status == Status.PUBLISHED:
         return release
     started = time.perf_counter()
-    BenchmarkCell.objects.filter(release=release).delete()
-    ObservationSet.objects.across_practices().filter(release=release).delete()
-    ReleaseInput.objects.across_practices().filter(release=release).delete()
+    if release.computed_at is not None:  # a draft computed before (a computation is atomic)
+        BenchmarkCell.objects.filter(release=release).delete()
+        ObservationSet.objects.across_practices().filter(release=release).delete()
+        ReleaseInput.objects.across_practices().filter(release=release).delete()
 
     rules = selectors.rule_settings_current().as_ruleset()
     inputs = selectors.current_inputs(year=release.year)
