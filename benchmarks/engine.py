@@ -872,12 +872,6 @@ def _banded_ranks(computation: Computation) -> np.ndarray:
     return ranks
 
 
-def _joined(column: str, separator: str) -> pl.Expr:
-    import polars as pl
-
-    return pl.col(column).fill_null("").str.join(separator)
-
-
 def observation_sets(computation: Computation, *, release_id: int) -> list[tuple]:
     """The release's ObservationSet rows: per practice and source, its records as positions,
     and per metric each position's value and, where the cell of that dimension publishes its
@@ -901,6 +895,8 @@ def observation_sets(computation: Computation, *, release_id: int) -> list[tuple
         if records is None or records.is_empty():
             continue
         codes = [m.code for m in METRICS.values() if m.source is source and m.code in present]
+        if not codes:  # records, none of them an observation of any metric
+            continue
         dimensions = list(source.dimension_sql)
         rank_indexes = [0, *(RANK_CODES.index(code) for code in dimensions)]
         size = len(records)
@@ -976,8 +972,8 @@ SET_COLUMNS = {
 
 def write_observations(computation: Computation, *, release_id: int) -> int:
     """Store every practice's own observations of the release, as one ObservationSet row per
-    practice and source, with one binary COPY (a few dozen rows of long text: nothing for
-    PostgreSQL to parse). Returns the number of set rows."""
+    practice and source, with one binary COPY (a few dozen rows of long values, which
+    PostgreSQL stores as they come). Returns the number of set rows."""
     from benchmarks.models import ObservationSet
     from practices.submissions.storage import copy_binary_rows
 

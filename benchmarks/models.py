@@ -15,10 +15,11 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Length, Replace
-from django.db.models.lookups import Exact
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact, LessThan
 
 from benchmarks.rules import FLOOR, RuleSet
+from coalition.expressions import Cardinality, listed_count
 from coalition.tenancy import PracticeOwnedModel
 
 STAT_DIGITS = {"max_digits": 20, "decimal_places": 4}
@@ -335,16 +336,6 @@ class BenchmarkCell(models.Model):
         return f"{self.metric} {self.dimension}={self.value}"
 
 
-class Cardinality(models.Func):
-    function = "cardinality"
-    output_field = models.IntegerField()
-
-
-def _listed(field: str) -> models.Expression:
-    """How many entries a comma-separated text holds (one more than its commas)."""
-    return Length(field) - Length(Replace(F(field), models.Value(","), models.Value(""))) + 1
-
-
 # A percentile rank an observation set does not keep (its cell does not publish its full band).
 NO_RANK = 65535
 
@@ -353,13 +344,15 @@ class ObservationSet(PracticeOwnedModel):
     """A practice's observations of one source (provider-years, practice-years...) in a release,
     with their values and percentile ranks, stored as lists: one row per release, practice and
     source instead of one per observation and metric. A release writes some 26,000
-    observations, each with up to five ranks, and PostgreSQL reads a row, checks its foreign
-    keys and indexes it far more slowly than it copies text; the lists are plain text (no
-    array to parse) and PracticeObservation reads them back one observation per row.
+    observations, each with up to five ranks, and PostgreSQL stores a row, checks its foreign
+    keys and indexes it far more slowly than it stores a long value; PracticeObservation reads
+    the lists back one observation per row.
 
-    Positions 1..size are the set's records (a provider-year, a practice-year...); every list
-    below is flat, its entries separated by ",", an empty entry where a position has no value.
-    """
+    Positions 1..size are the set's records (a provider-year, a practice-year...). Every list
+    below is flat: text lists have their entries separated by "," (an empty entry where a
+    position has no value), byte lists a fixed width per entry. PracticeObservation numbers
+    its rows from the set's id, metric and position, hence at most 99 metrics and 99,999
+    positions a set."""
 
     release = models.ForeignKey(
         BenchmarkRelease, on_delete=models.CASCADE, related_name="+", db_index=False
@@ -398,17 +391,19 @@ class ObservationSet(PracticeOwnedModel):
             ),
             models.CheckConstraint(
                 condition=Q(size__gte=1)
+                & Q(size__lt=100_000)
+                & Q(LessThan(Cardinality("metrics"), 100))
                 & (
                     (
                         Q(observation_digests__isnull=True)
-                        & Q(Exact(_listed("observation_keys"), F("size")))
+                        & Q(Exact(listed_count("observation_keys"), F("size")))
                     )
                     | (
                         Q(observation_keys="")
                         & Q(Exact(Length("observation_digests"), F("size") * 32))
                     )
                 )
-                & Q(Exact(_listed("metric_values"), Cardinality("metrics") * F("size")))
+                & Q(Exact(listed_count("metric_values"), Cardinality("metrics") * F("size")))
                 & Q(
                     Exact(
                         Length("ranks"),
@@ -417,7 +412,11 @@ class ObservationSet(PracticeOwnedModel):
                 )
                 & (
                     (Q(dimensions=[]) & Q(dimension_indexes=""))
-                    | Q(Exact(_listed("dimension_indexes"), Cardinality("dimensions") * F("size")))
+                    | Q(
+                        Exact(
+                            listed_count("dimension_indexes"), Cardinality("dimensions") * F("size")
+                        )
+                    )
                 )
                 & Q(Exact(Cardinality("rank_dimensions"), Cardinality("dimensions") + 1)),
                 name="observation_set_lists_aligned",

@@ -1,6 +1,6 @@
 # ruff: noqa: S608 - fixed table names of this migration; values are parameters.
 """A release's observations are stored as one ObservationSet row per release, practice and
-observation source, with their keys, dimension values, values and ranks as lists of text, and
+observation source, with their keys, dimension values, values and ranks as flat lists, and
 benchmarks_practiceobservation becomes a view that reads them back one observation per row
 (the same columns as the table it replaces). A release wrote some 26,000 observation rows a
 year, and inserting them (heap, two indexes, two foreign-key checks each at commit, JSON
@@ -18,7 +18,7 @@ import django.db.models.functions.text
 import django.db.models.lookups
 from django.db import migrations, models
 
-import benchmarks.models
+import coalition.expressions
 
 OLD_TABLE = "benchmarks_practiceobservation"
 SET_TABLE = "benchmarks_observationset"
@@ -354,6 +354,10 @@ class Migration(migrations.Migration):
                     models.CheckConstraint(
                         condition=models.Q(
                             ("size__gte", 1),
+                            ("size__lt", 100000),
+                            django.db.models.lookups.LessThan(
+                                coalition.expressions.Cardinality("metrics"), 100
+                            ),
                             models.Q(
                                 models.Q(
                                     ("observation_digests__isnull", True),
@@ -408,7 +412,9 @@ class Migration(migrations.Migration):
                                     models.Value(1),
                                 ),
                                 django.db.models.expressions.CombinedExpression(
-                                    benchmarks.models.Cardinality("metrics"), "*", models.F("size")
+                                    coalition.expressions.Cardinality("metrics"),
+                                    "*",
+                                    models.F("size"),
                                 ),
                             ),
                             django.db.models.lookups.Exact(
@@ -416,9 +422,9 @@ class Migration(migrations.Migration):
                                 django.db.models.expressions.CombinedExpression(
                                     django.db.models.expressions.CombinedExpression(
                                         django.db.models.expressions.CombinedExpression(
-                                            benchmarks.models.Cardinality("metrics"),
+                                            coalition.expressions.Cardinality("metrics"),
                                             "*",
-                                            benchmarks.models.Cardinality("rank_dimensions"),
+                                            coalition.expressions.Cardinality("rank_dimensions"),
                                         ),
                                         "*",
                                         models.F("size"),
@@ -448,7 +454,7 @@ class Migration(migrations.Migration):
                                         models.Value(1),
                                     ),
                                     django.db.models.expressions.CombinedExpression(
-                                        benchmarks.models.Cardinality("dimensions"),
+                                        coalition.expressions.Cardinality("dimensions"),
                                         "*",
                                         models.F("size"),
                                     ),
@@ -456,9 +462,9 @@ class Migration(migrations.Migration):
                                 _connector="OR",
                             ),
                             django.db.models.lookups.Exact(
-                                benchmarks.models.Cardinality("rank_dimensions"),
+                                coalition.expressions.Cardinality("rank_dimensions"),
                                 django.db.models.expressions.CombinedExpression(
-                                    benchmarks.models.Cardinality("dimensions"),
+                                    coalition.expressions.Cardinality("dimensions"),
                                     "+",
                                     models.Value(1),
                                 ),

@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import F, Q, Value
-from django.db.models.functions import Length, Replace
+from django.db.models import F, Q
 from django.db.models.lookups import Exact
 
+from coalition.expressions import listed_count
 from coalition.tenancy import PracticeOwnedModel
 from practices.models import Practice
 
@@ -230,11 +230,6 @@ class ProviderYearRecord(SubmissionRecord):
         ]
 
 
-def _listed(field: str):
-    """The number of comma-separated items of a text column."""
-    return Length(field) - Length(Replace(F(field), Value(","), Value(""))) + 1
-
-
 class RvuDetailMonth(PracticeOwnedModel):
     """The rvu_detail rows of one provider and month of a submission, stored side by side
     (item i of each column is one CPT line). One database row per provider-month instead of
@@ -272,8 +267,8 @@ class RvuDetailMonth(PracticeOwnedModel):
                 name="rvu_month_row_count_range",
             ),
             models.CheckConstraint(
-                condition=Q(Exact(_listed("cpt_codes"), F("row_count")))
-                & Q(Exact(_listed("modalities"), F("row_count")))
+                condition=Q(Exact(listed_count("cpt_codes"), F("row_count")))
+                & Q(Exact(listed_count("modalities"), F("row_count")))
                 & Q(units__len=F("row_count"))
                 & Q(work_rvus__len=F("row_count")),
                 name="rvu_month_arrays_aligned",

@@ -109,3 +109,35 @@ def test_the_database_refuses_lists_out_of_line(release, change):
     ObservationSet.objects.create(**{**fields, "source": "other"})  # as given, it is accepted
     with pytest.raises(IntegrityError), transaction.atomic():
         ObservationSet.objects.create(**{**fields, **change})
+
+
+def test_a_set_is_refused_where_the_view_could_not_number_its_rows(release):
+    """The view's row ids are set id x 10^7 + metric x 10^5 + position: a set with 100,000
+    positions, otherwise well formed, is refused."""
+    practice = factories.practices(1)[0]
+    size = 100_000
+    fields = {
+        "release": release,
+        "practice": practice,
+        "source": "provider_year",
+        "observation_digests": bytes(32) * size,
+        "dimensions": [],
+        "dimension_dictionaries": [],
+        "dimension_indexes": "",
+        "metrics": ["wrvu_per_fte"],
+        "rank_dimensions": ["all"],
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ObservationSet.objects.create(
+            **fields,
+            size=size,
+            metric_values=",".join(["1"] * size),
+            ranks=_ranks(*([None] * size)),
+        )
+    smaller = size - 1
+    ObservationSet.objects.create(
+        **{**fields, "observation_digests": bytes(32) * smaller},
+        size=smaller,
+        metric_values=",".join(["1"] * smaller),
+        ranks=_ranks(*([None] * smaller)),
+    )
