@@ -417,15 +417,13 @@ class Observations:
     practice-year...) that gives it a value. `records` holds each source's records (its rows:
     practice_id, obs_key and the source's d_<dimension> columns), sorted by practice;
     per observation: its metric (index in METRICS), source and record (row in that source's
-    records), `exact` (the exact numeric, as text), `value` (rounded to the stored 4 places, in
-    ten-thousandths, as text) and `v` (float8)."""
+    records), `exact` (the exact numeric, as text) and `v` (float8)."""
 
     records: dict[str, pl.DataFrame]
     metric: np.ndarray
     source: np.ndarray
     record: np.ndarray
     exact: pl.Series
-    value: pl.Series
     v: np.ndarray
 
     def __len__(self) -> int:
@@ -451,8 +449,7 @@ def _input_field(source, dimension: str) -> str | None:
 def _source_rows_sql(source, metrics: list[Metric]) -> str:
     """One row per eligible record of a source: practice, key, the source's dimension values
     and, for each of its metrics where the record is an observation of it, the exact ratio
-    (numeric division, computed once) and the ratio rounded to the stored 4 places (in
-    ten-thousandths); as one CSV text. Dimensions that are a column of the input row are left
+    (numeric division, computed once); as one CSV text. Dimensions that are a column of the input row are left
     out (read_observations takes them from the inputs)."""
     fields = ["r.practice_id::text", _csv_field(f"({source.key_sql})::text")]
     fields += [
@@ -466,12 +463,8 @@ def _source_rows_sql(source, metrics: list[Metric]) -> str:
             f"CASE WHEN ({metric.condition_sql}) THEN ({metric.numerator_sql})::numeric"
             f" / nullif(({metric.denominator_sql})::numeric, 0) END AS v{n}"
         )
-        # Empty fields where the record is not an observation of the metric.
-        fields += [
-            f"coalesce(x.v{n}::text, '')",
-            # In ten-thousandths: how observation sets store values.
-            f"coalesce((round(x.v{n}, 4) * 10000)::bigint::text, '')",
-        ]
+        # An empty field where the record is not an observation of the metric.
+        fields.append(f"coalesce(x.v{n}::text, '')")
     # The fields of each row are built in the subquery (OFFSET 0 keeps it one), which a
     # parallel plan runs in its workers; only the final string_agg runs in the leader.
     return (
@@ -532,7 +525,7 @@ def read_observations(
         by_source.setdefault(metric.source.code, []).append(metric)
     sources = list(SOURCES)
     records: dict[str, pl.DataFrame] = {}
-    metric_parts, source_parts, record_parts, exact_parts, value_parts = [], [], [], [], []
+    metric_parts, source_parts, record_parts, exact_parts = [], [], [], []
     kinds = {row.kind for row in inputs}
     with transaction.atomic(), connection.cursor() as cursor:
         before = _set_locally(PARALLEL_READ, cursor)
@@ -545,17 +538,14 @@ def read_observations(
             if not text:
                 continue
             read = [f"d_{c}" for c in source.dimension_sql if _input_field(source, c) is None]
-            ratios = [(f"v_{m.code}", f"r_{m.code}") for m in source_metrics]
-            rows = (
-                pl.read_csv(
-                    text.encode(),
-                    has_header=False,
-                    new_columns=["practice_id", "obs_key", *read, *sum(ratios, ())],
-                    infer_schema=False,
-                )
-                .with_columns(pl.col("practice_id").cast(pl.Int64))
-                .sort("practice_id", maintain_order=True)
-            )
+            ratios = [f"v_{m.code}" for m in source_metrics]
+            rows = pl.read_csv(
+                text.encode(),
+                has_header=False,
+                new_columns=["practice_id", "obs_key", *read, *ratios],
+                infer_schema=False,
+                schema_overrides={"practice_id": pl.Int64},
+            ).sort("practice_id", maintain_order=True)
             # One input row per practice and kind.
             by_practice = {
                 row.practice_id: row for row in inputs if row.kind == source.submission_kind
@@ -577,14 +567,13 @@ def read_observations(
                     for code in source.dimension_sql
                 ),
             )
-            for metric, (exact, rounded) in zip(source_metrics, ratios, strict=True):
+            for metric, exact in zip(source_metrics, ratios, strict=True):
                 present = rows[exact].is_not_null()
                 at = present.arg_true().to_numpy().astype(np.int64)
                 metric_parts.append(np.full(len(at), registry.index(metric.code)))
                 source_parts.append(np.full(len(at), sources.index(source.code)))
                 record_parts.append(at)
                 exact_parts.append(rows[exact].filter(present))
-                value_parts.append(rows[rounded].filter(present))
         _set_locally(before, cursor)
 
     def joined(parts: list, dtype) -> np.ndarray:
@@ -597,7 +586,6 @@ def read_observations(
         source=joined(source_parts, np.int64),
         record=joined(record_parts, np.int64),
         exact=exact,
-        value=pl.concat(value_parts) if value_parts else pl.Series("value", [], pl.String),
         # numeric -> float8 is correctly rounded in PostgreSQL (through its text form), as here.
         v=exact.cast(pl.Float64).to_numpy(),
     )
@@ -608,13 +596,22 @@ def _collation_order(keys: list[CellKey]) -> list[CellKey]:
     formulation): the rules visit cells in this order."""
     if not keys:
         return []
+    # Each column's distinct texts in the database's order (a collation orders each text the
+    # same wherever it stands), then the keys by those positions.
+    distinct = [sorted({key[column] for key in keys}) for column in range(3)]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT m, d, v FROM unnest(%s::text[], %s::text[], %s::text[]) AS k(m, d, v) "
-            "ORDER BY m, d, v",
-            [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]],
+            "SELECT c, t FROM unnest(%s::int[], %s::text[]) AS k(c, t) ORDER BY c, t",
+            [
+                [column for column, texts in enumerate(distinct) for _ in texts],
+                [text for texts in distinct for text in texts],
+            ],
         )
-        return [tuple(row) for row in cursor.fetchall()]
+        ranked = [{} for _ in distinct]
+        for column, text in cursor.fetchall():
+            ranked[column][text] = len(ranked[column])
+    first, second, third = ranked
+    return sorted(keys, key=lambda k: (first[k[0]], second[k[1]], third[k[2]]))
 
 
 @dataclass
@@ -629,6 +626,11 @@ class Summary:
     dimension_index: np.ndarray
     cell_index: np.ndarray
     tenths: np.ndarray
+    # Each observation's value in the stored 4 places, in ten-thousandths.
+    ten_thousandths: np.ndarray
+    # Each dimension's values (sorted), and each source's records' index into them (-1: none).
+    dimension_values: dict[str, list[str]]
+    record_codes: dict[str, dict[str, np.ndarray]]
 
 
 RANK_CODES = (ALL, *DIMENSION_CODES)
@@ -653,6 +655,8 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
         ]
         names = pl.concat(columns).drop_nulls().unique().sort() if columns else pl.Series([])
         coded.append((np.full(size, -1, dtype=np.int64), names.to_list()))
+    # Each record's index in its dimensions' values (-1: none), by source and dimension.
+    record_codes: dict[str, dict[str, np.ndarray]] = {}
     for index, code in enumerate(SOURCES):
         records = observations.records.get(code)
         if records is None:
@@ -660,10 +664,13 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
         mine = np.flatnonzero(observations.source == index)
         at = observations.record[mine]
         practices[mine] = records["practice_id"].to_numpy()[at]
+        record_codes[code] = {}
         for (value_codes, names), dimension in zip(coded[1:], DIMENSION_CODES, strict=True):
             if f"d_{dimension}" in records:
                 column = records[f"d_{dimension}"].cast(pl.Enum(names)).to_physical()
-                value_codes[mine] = column.fill_null(-1).to_numpy().astype(np.int64)[at]
+                column = column.fill_null(-1).to_numpy().astype(np.int64)
+                record_codes[code][dimension] = column
+                value_codes[mine] = column[at]
     dimension_values: list[list[str]] = [[ALL]]
     width = max(len(names) for _, names in coded) + 1
     # Sorted by (cell, value): the observations in value order (stable), spread over their
@@ -745,19 +752,44 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
     if integer_digits + frame_scale <= 38 and high_digits <= 18:
         scaled = exact.cast(pl.Decimal(38, frame_scale)).to_physical()
         base = pl.lit(10**split_digits, dtype=pl.Int128)
-        parts = pl.select(high=(scaled // base).cast(pl.Int64), low=(scaled % base).cast(pl.Int64))
+        parts = pl.select(
+            high=(scaled // base).cast(pl.Int64),
+            low=(scaled % base).cast(pl.Int64),
+            # The value in the stored 4 places (round(v, 4), half away from zero), in
+            # ten-thousandths, as observation sets store it.
+            ten_thousandths=(
+                scaled * pl.lit(10 ** (4 - frame_scale), dtype=pl.Int128)
+                if frame_scale <= 4
+                else (scaled.abs() + pl.lit(5 * 10 ** (frame_scale - 5), dtype=pl.Int128))
+                // pl.lit(10 ** (frame_scale - 4), dtype=pl.Int128)
+                * scaled.sign()
+            ).cast(pl.Int64, strict=False),
+        )
         high = np.add.reduceat(parts["high"].to_numpy()[rows], start).tolist()
         low = np.add.reduceat(parts["low"].to_numpy()[rows], start).tolist()
         totals = [
             Decimal(h * 10**split_digits + lo).scaleb(-frame_scale)
             for h, lo in zip(high, low, strict=True)
         ]
+        ten_thousandths = parts["ten_thousandths"]
     else:
         with localcontext(prec=NUMERIC_MAX_DISPLAY_SCALE * 2):
             totals = [
                 sum(Decimal(exact[int(rows[i])]) for i in range(begin, begin + size))
                 for begin, size in zip(start.tolist(), n.tolist(), strict=True)
             ]
+            ten_thousandths = pl.Series(
+                [
+                    int(Decimal(text).quantize(FOUR_PLACES, ROUND_HALF_UP).scaleb(4))
+                    for text in exact
+                ]
+            ).cast(pl.Int64, strict=False)
+    # More than a 64-bit integer holds: refused, never stored wrong.
+    if ten_thousandths.null_count():
+        raise ValueError(
+            "An observation's value is too large to store: "
+            f"{exact[ten_thousandths.is_null().arg_true()[0]]}"
+        )
 
     # Observations per practice in each cell, by practice id.
     practice_list, practice_rank = np.unique(practices, return_inverse=True)
@@ -811,6 +843,9 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
         dimension_index=dimension_index,
         cell_index=cell_index,
         tenths=tenths,
+        ten_thousandths=ten_thousandths.to_numpy(),
+        dimension_values=dict(zip(RANK_CODES, dimension_values, strict=True)),
+        record_codes=record_codes,
     )
 
 
@@ -882,13 +917,12 @@ def observation_sets(computation: Computation, *, release_id: int) -> list[tuple
 
     from benchmarks.models import NO_RANK
 
-    observations = computation.observations
+    observations, summary = computation.observations, computation.summary
     ranks = _banded_ranks(computation)
     registered = list(METRICS)
     metric_of = observations.metric
     present = {registered[i] for i in np.unique(metric_of).tolist()}
     record_of = observations.record
-    value_of = observations.value.to_numpy()
     rows = []
     for source in {m.source.code: m.source for m in METRICS.values()}.values():
         records = observations.records.get(source.code)
@@ -900,55 +934,91 @@ def observation_sets(computation: Computation, *, release_id: int) -> list[tuple
         dimensions = list(source.dimension_sql)
         rank_indexes = [0, *(RANK_CODES.index(code) for code in dimensions)]
         size = len(records)
-        key_column = records["obs_key"].fill_null("")
-        digests = bool(key_column.str.contains("^[0-9a-f]{64}$").all())
-        if not digests and key_column.str.contains(",", literal=True).any():
+        keys = records["obs_key"].fill_null("")
+        # Provider pseudonyms are SHA-256 digests in lower-case hex: stored as their bytes.
+        joined = keys.str.join("").item()
+        try:
+            digest_bytes = bytes.fromhex(joined)
+        except ValueError:
+            digest_bytes = None
+        digests = (
+            digest_bytes is not None
+            and len(digest_bytes) == 32 * size
+            and bool((keys.str.len_bytes() == 64).all())
+            and digest_bytes.hex() == joined
+        )
+        if not digests and keys.str.contains(",", literal=True).any():
             raise ValueError(f"An observation key of {source.code} holds a comma.")
-        keys = key_column.to_numpy()
-        # Each record is a position (records are sorted by practice). Every list is built over
-        # all positions as a grid (dimension, metric or metric x rank dimension by position),
-        # then each practice's columns of the grid are one flat list.
-        dictionaries, index_grid = [], np.empty((len(dimensions), size), dtype=object)
+        # Each record is a position (records are sorted by practice). The text lists are each
+        # practice's entries joined (dimension- or metric-major); ranks a grid of metric x rank
+        # dimension x position, each practice's columns of it as bytes.
+        columns = {"practice_id": records["practice_id"]}
+        if not digests:
+            columns["keys"] = keys
         for row, code in enumerate(dimensions):
-            column = records[f"d_{code}"]
-            dictionary = column.drop_nulls().unique().sort()
-            dictionaries.append(dictionary.to_list())
-            index = column.cast(pl.Enum(dictionary)).to_physical().to_numpy()
-            index_grid[row] = np.array([str(i) for i in range(len(dictionary))], dtype=object)[
-                index
-            ]
-        value_grid = np.full((len(codes), size), "", dtype=object)
-        rank_grid = np.full((len(codes), len(rank_indexes), size), -1, dtype=np.int64)
+            index = summary.record_codes[source.code][code]
+            if len(index) and index.min() < 0:
+                raise ValueError(f"A record of {source.code} has no {code}.")
+            columns[f"d{row}"] = pl.Series(index, dtype=pl.Int64).cast(pl.String)
+        rank_grid = np.full((len(codes), len(rank_indexes), size), NO_RANK, dtype=">u2")
         for row, code in enumerate(codes):
             chosen = np.flatnonzero(metric_of == registered.index(code))
             at = record_of[chosen]
             if len(at) and np.bincount(at, minlength=size).max() > 1:
                 raise ValueError(f"Two observations of {code} come from one record.")
-            value_grid[row, at] = value_of[chosen]
+            values = np.zeros(size, dtype=np.int64)
+            values[at] = summary.ten_thousandths[chosen]
+            given = np.zeros(size, dtype=bool)
+            given[at] = True
+            columns[f"m{row}"] = pl.select(
+                pl.when(pl.Series(given))
+                .then(pl.Series(values).cast(pl.String))
+                .otherwise(pl.lit(""))
+            ).to_series()
             for column, index in enumerate(rank_indexes):
-                rank_grid[row, column, at] = ranks[index, chosen]
-        rank_bytes = np.where(rank_grid < 0, NO_RANK, rank_grid).astype(">u2")
-        practices = records["practice_id"].to_numpy()
-        starts = np.flatnonzero(np.r_[True, practices[1:] != practices[:-1]])
-        ends = np.r_[starts[1:], size]
-        for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                ranked = ranks[index, chosen]
+                kept = ranked >= 0
+                rank_grid[row, column, at[kept]] = ranked[kept]
+        sets = (
+            pl.DataFrame(columns)
+            .group_by("practice_id", maintain_order=True)
+            .agg(
+                pl.len().alias("size"),
+                *(pl.col(name).str.join(",") for name in columns if name != "practice_id"),
+            )
+            .select(
+                "practice_id",
+                "size",
+                (pl.col("keys") if not digests else pl.lit("")).alias("keys"),
+                pl.concat_str([f"d{row}" for row in range(len(dimensions))], separator=",")
+                if dimensions
+                else pl.lit("").alias("d"),
+                pl.concat_str([f"m{row}" for row in range(len(codes))], separator=","),
+            )
+        )
+        dictionaries = [summary.dimension_values[code] for code in dimensions]
+        rank_dimensions = [RANK_CODES[i] for i in rank_indexes]
+        begin = 0
+        for practice_id, count, text_keys, indexes, values in sets.iter_rows():
+            end = begin + count
             rows.append(
                 (
                     release_id,
-                    int(practices[begin]),
+                    practice_id,
                     source.code,
-                    end - begin,
-                    "" if digests else ",".join(keys[begin:end].tolist()),
-                    bytes.fromhex("".join(keys[begin:end].tolist())) if digests else None,
+                    count,
+                    text_keys,
+                    digest_bytes[32 * begin : 32 * end] if digests else None,
                     dimensions,
                     dictionaries,
-                    ",".join(index_grid[:, begin:end].ravel().tolist()),
+                    indexes,
                     codes,
-                    ",".join(value_grid[:, begin:end].ravel().tolist()),
-                    [RANK_CODES[i] for i in rank_indexes],
-                    rank_bytes[:, :, begin:end].tobytes(),
+                    values,
+                    rank_dimensions,
+                    rank_grid[:, :, begin:end].tobytes(),
                 )
             )
+            begin = end
     return rows
 
 
