@@ -716,20 +716,31 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
     position = np.arange(len(keys))
     same = np.zeros(len(keys), dtype=bool)
     same[1:] = ~boundary[1:] & (sorted_values[1:] == sorted_values[:-1])
-    below = np.maximum.accumulate(np.where(same, 0, position)) - start[cell_index]
+    # Each observation's run of equal floats in its cell starts at tie_start.
+    tie_start = np.maximum.accumulate(np.where(same, 0, position))
+    below = tie_start - start[cell_index]
     exact = observations.exact
     if same.any():
+        # A run whose exact values differ is ranked by them; the run's place in its cell
+        # stands, as a float never orders two numerics against their exact order.
         tied = np.flatnonzero(same)
-        broken = {
-            int(cell_index[i])
-            for i in tied
-            if Decimal(exact[int(rows[i])]) != Decimal(exact[int(rows[i - 1])])
-        }
-        for cell in broken:
-            span = range(int(start[cell]), int(start[cell] + n[cell]))
-            ordered = sorted(Decimal(exact[int(rows[i])]) for i in span)
-            for i in span:
-                below[i] = bisect_left(ordered, Decimal(exact[int(rows[i])]))
+        texts_differ = (exact.gather(rows[tied]) != exact.gather(rows[tied - 1])).to_numpy()
+        broken = sorted(
+            {
+                int(tie_start[i])
+                for i in tied[texts_differ].tolist()
+                if Decimal(exact[int(rows[i])]) != Decimal(exact[int(rows[i - 1])])
+            }
+        )
+        run_ends = np.flatnonzero(~same)
+        for run in broken:
+            after = np.searchsorted(run_ends, run, side="right")
+            span = range(run, int(run_ends[after]) if after < len(run_ends) else len(keys))
+            numerics = [Decimal(exact[int(rows[i])]) for i in span]
+            ordered = sorted(numerics)
+            placed = run - int(start[cell_index[run]])
+            for i, numeric in zip(span, numerics, strict=True):
+                below[i] = placed + bisect_left(ordered, numeric)
     denominator = (n - 1)[cell_index]
     percent = 100 * np.where(denominator > 0, below / np.maximum(denominator, 1), 0.0)
     scaled = percent * 10

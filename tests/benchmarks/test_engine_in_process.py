@@ -143,3 +143,38 @@ def test_rank_rounding_is_postgresql_float_to_numeric(db):
         )
         want = [row[0] for row in cursor.fetchall()]
     assert [engine._tenths(100 * (k / m)) for k, m in pairs] == want
+
+
+def test_a_tie_of_floats_is_ranked_by_the_exact_values(db):
+    """7105.33 / 0.6 and 14210.66 / 1.2 are the same number, which numeric division rounds at
+    two scales (11842.2166666666666667 and 11842.216666666667): equal as float8, not as
+    numerics. Inside a cell of other values, only that run is ranked by the exact values."""
+    rng = random.Random(5)
+    for number, practice in enumerate(factories.practices(6)):
+        sub = factories.submission(practice, kind="provider_year", year=YEAR)
+        rows = [
+            factories.random_provider(rng, f"P{number}-{n:02d}", clinical_fte=Decimal("1.0"))
+            for n in range(10)
+        ]
+        if number == 0:
+            rows[0].update(clinical_fte=Decimal("0.6"), work_rvus=Decimal("7105.33"))
+            rows[1].update(clinical_fte=Decimal("1.2"), work_rvus=Decimal("14210.66"))
+        factories.provider_rows(practice, sub, rows, year=YEAR)
+    release = services.release_compute(
+        release_id=services.release_request(year=YEAR, enqueue=False).pk
+    )
+    inputs = selectors.release_inputs(release=release)
+    differences = engine.observation_differences(
+        release_id=release.pk, year=YEAR, inputs=inputs, rules=release.rules
+    )
+    assert differences == 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (percentile_ranks ->> 'all')::numeric FROM benchmarks_practiceobservation "
+            "WHERE release_id = %s AND metric = 'wrvu_per_fte' AND value = 11842.2167",
+            [release.pk],
+        )
+        ranks = sorted(rank for (rank,) in cursor.fetchall())
+    # Both ranked, in their cell of 60, one place apart (not tied, not the cell's ends).
+    assert len(ranks) == 2 and Decimal(0) < ranks[0] < ranks[1] < Decimal(100)
+    assert abs(ranks[1] - ranks[0] - Decimal(100) / 59) <= Decimal("0.1")
