@@ -918,6 +918,28 @@ def _banded_ranks(computation: Computation) -> np.ndarray:
     return ranks
 
 
+def _listed(frame) -> list[tuple[str, np.ndarray]]:
+    """Each text column of the frame, its entries joined by commas, with where each entry
+    starts (and, last, where one more would start): the entries of rows begin..end-1 are
+    _part(listed, begin, end)."""
+    import numpy as np
+    import polars as pl
+
+    lengths = frame.select(pl.all().str.len_chars())
+    joined = frame.select(pl.all().str.join(",")).row(0)
+    listed = []
+    for text, column in zip(joined, lengths.iter_columns(), strict=True):
+        starts = np.zeros(len(column) + 1, dtype=np.int64)
+        np.cumsum(column.to_numpy() + 1, out=starts[1:])
+        listed.append((text, starts))
+    return listed
+
+
+def _part(listed: tuple[str, np.ndarray], begin: int, end: int) -> str:
+    text, starts = listed
+    return text[int(starts[begin]) : int(starts[end]) - 1]
+
+
 def observation_sets(computation: Computation, *, release_id: int) -> list[tuple]:
     """The release's ObservationSet rows: per practice and source, its records as positions,
     and per metric each position's value and, where the cell of that dimension publishes its
@@ -960,17 +982,16 @@ def observation_sets(computation: Computation, *, release_id: int) -> list[tuple
         )
         if not digests and keys.str.contains(",", literal=True).any():
             raise ValueError(f"An observation key of {source.code} holds a comma.")
-        # Each record is a position (records are sorted by practice). The text lists are each
-        # practice's entries joined (dimension- or metric-major); ranks a grid of metric x rank
-        # dimension x position, each practice's columns of it as bytes.
-        columns = {"practice_id": records["practice_id"]}
-        if not digests:
-            columns["keys"] = keys
+        # Each record is a position (records are sorted by practice, so a practice's positions
+        # are a run). Each text list is built once over all positions, each practice's part of
+        # it a slice; ranks are a grid of metric x rank dimension x position, each practice's
+        # columns of it as bytes.
+        entries = {"keys": keys} if not digests else {}
         for row, code in enumerate(dimensions):
             index = summary.record_codes[source.code][code]
             if len(index) and index.min() < 0:
                 raise ValueError(f"A record of {source.code} has no {code}.")
-            columns[f"d{row}"] = pl.Series(index, dtype=pl.Int64).cast(pl.String)
+            entries[f"d{row}"] = pl.Series(index, dtype=pl.Int64)
         rank_grid = np.full((len(codes), len(rank_indexes), size), NO_RANK, dtype=">u2")
         for row, code in enumerate(codes):
             chosen = np.flatnonzero(metric_of == registered.index(code))
@@ -979,57 +1000,52 @@ def observation_sets(computation: Computation, *, release_id: int) -> list[tuple
                 raise ValueError(f"Two observations of {code} come from one record.")
             values = np.zeros(size, dtype=np.int64)
             values[at] = summary.ten_thousandths[chosen]
+            entries[f"m{row}"] = pl.Series(values)
             given = np.zeros(size, dtype=bool)
             given[at] = True
-            columns[f"m{row}"] = pl.select(
-                pl.when(pl.Series(given))
-                .then(pl.Series(values).cast(pl.String))
-                .otherwise(pl.lit(""))
-            ).to_series()
+            entries[f"g{row}"] = pl.Series(given)
             for column, index in enumerate(rank_indexes):
                 ranked = ranks[index, chosen]
                 kept = ranked >= 0
                 rank_grid[row, column, at[kept]] = ranked[kept]
-        sets = (
-            pl.DataFrame(columns)
-            .group_by("practice_id", maintain_order=True)
-            .agg(
-                pl.len().alias("size"),
-                *(pl.col(name).str.join(",") for name in columns if name != "practice_id"),
-            )
-            .select(
-                "practice_id",
-                "size",
-                (pl.col("keys") if not digests else pl.lit("")).alias("keys"),
-                pl.concat_str([f"d{row}" for row in range(len(dimensions))], separator=",")
-                if dimensions
-                else pl.lit("").alias("d"),
-                pl.concat_str([f"m{row}" for row in range(len(codes))], separator=","),
-            )
+        # Every list's entries as text (a value only where given), in one pass over the frame.
+        listed = pl.DataFrame(entries).select(
+            *(pl.col("keys") for _ in [1] if not digests),
+            *(pl.col(f"d{row}").cast(pl.String) for row in range(len(dimensions))),
+            *(
+                pl.when(pl.col(f"g{row}"))
+                .then(pl.col(f"m{row}").cast(pl.String))
+                .otherwise(pl.lit(""))
+                .alias(f"m{row}")
+                for row in range(len(codes))
+            ),
         )
+        texts = _listed(listed)
+        key_text = None if digests else texts.pop(0)
+        index_texts, value_texts = texts[: len(dimensions)], texts[len(dimensions) :]
         dictionaries = [summary.dimension_values[code] for code in dimensions]
         rank_dimensions = [RANK_CODES[i] for i in rank_indexes]
-        begin = 0
-        for practice_id, count, text_keys, indexes, values in sets.iter_rows():
-            end = begin + count
+        practices = records["practice_id"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, practices[1:] != practices[:-1]])
+        ends = np.r_[starts[1:], size]
+        for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
             rows.append(
                 (
                     release_id,
-                    practice_id,
+                    int(practices[begin]),
                     source.code,
-                    count,
-                    text_keys,
+                    end - begin,
+                    "" if digests else _part(key_text, begin, end),
                     digest_bytes[32 * begin : 32 * end] if digests else None,
                     dimensions,
                     dictionaries,
-                    indexes,
+                    ",".join(_part(listed, begin, end) for listed in index_texts),
                     codes,
-                    values,
+                    ",".join(_part(listed, begin, end) for listed in value_texts),
                     rank_dimensions,
                     rank_grid[:, :, begin:end].tobytes(),
                 )
             )
-            begin = end
     return rows
 
 
