@@ -649,12 +649,16 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
     # that does not apply to its source: -1).
     practices = np.zeros(size, dtype=np.int64)
     coded = [(np.zeros(size, dtype=np.int64), [ALL])]
+    # Each dimension's distinct values over the sources (one pass over each source's columns).
+    distinct: dict[str, set[str]] = {code: set() for code in DIMENSION_CODES}
+    for records in observations.records.values():
+        present = [c for c in DIMENSION_CODES if f"d_{c}" in records]
+        found = records.select(pl.col(f"d_{c}").unique().implode() for c in present).row(0)
+        for code, texts in zip(present, found, strict=True):
+            distinct[code].update(text for text in texts if text is not None)
     for code in DIMENSION_CODES:
-        columns = [
-            r[f"d_{code}"].unique() for r in observations.records.values() if f"d_{code}" in r
-        ]
-        names = pl.concat(columns).drop_nulls().unique().sort() if columns else pl.Series([])
-        coded.append((np.full(size, -1, dtype=np.int64), names.to_list()))
+        coded.append((np.full(size, -1, dtype=np.int64), sorted(distinct[code])))
+    names_of = dict(zip(DIMENSION_CODES, (names for _, names in coded[1:]), strict=True))
     # Each record's index in its dimensions' values (-1: none), by source and dimension.
     record_codes: dict[str, dict[str, np.ndarray]] = {}
     for index, code in enumerate(SOURCES):
@@ -664,13 +668,15 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
         mine = np.flatnonzero(observations.source == index)
         at = observations.record[mine]
         practices[mine] = records["practice_id"].to_numpy()[at]
+        present = [c for c in DIMENSION_CODES if f"d_{c}" in records]
+        indexes = records.select(
+            pl.col(f"d_{c}").cast(pl.Enum(names_of[c])).to_physical().cast(pl.Int64).fill_null(-1)
+            for c in present
+        )
         record_codes[code] = {}
-        for (value_codes, names), dimension in zip(coded[1:], DIMENSION_CODES, strict=True):
-            if f"d_{dimension}" in records:
-                column = records[f"d_{dimension}"].cast(pl.Enum(names)).to_physical()
-                column = column.fill_null(-1).to_numpy().astype(np.int64)
-                record_codes[code][dimension] = column
-                value_codes[mine] = column[at]
+        for dimension, column in zip(present, indexes.iter_columns(), strict=True):
+            record_codes[code][dimension] = column.to_numpy()
+            coded[1 + DIMENSION_CODES.index(dimension)][0][mine] = record_codes[code][dimension][at]
     dimension_values: list[list[str]] = [[ALL]]
     width = max(len(names) for _, names in coded) + 1
     # Sorted by (cell, value): the observations in value order (stable), spread over their
@@ -803,7 +809,17 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
         )
 
     # Observations per practice in each cell, by practice id.
-    practice_list, practice_rank = np.unique(practices, return_inverse=True)
+    # (Each source's records are sorted by practice: its practices are where the id changes.)
+    practice_list = np.unique(
+        np.concatenate(
+            [
+                ids[np.r_[True, ids[1:] != ids[:-1]]]
+                for ids in (r["practice_id"].to_numpy() for r in observations.records.values())
+            ]
+            or [np.zeros(0, dtype=np.int64)]
+        )
+    )
+    practice_rank = np.searchsorted(practice_list, practices)
     # A count per cell and practice (a dense grid: cells x practices is small).
     grid = np.bincount(
         cell_index * len(practice_list) + practice_rank[rows],
@@ -825,6 +841,7 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
             (metric_names[metric_code], RANK_CODES[index], dimension_values[index][value_code])
         )
     counts, raw = [], {}
+    rounded = {name: [_round(p) for p in percentiles[name].tolist()] for name, _ in PERCENTILES}
     for i, (metric, dimension, value) in enumerate(cell_keys):
         ids, ns = practice_ids[i].tolist(), practice_ns[i].tolist()
         cell = CellCounts(
@@ -842,7 +859,7 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
             "mean": numeric_mean(Decimal(totals[i]), cell_scales[i], int(n[i]))
         }
         for name, _ in PERCENTILES:
-            stats[name] = _round(percentiles[name][i])
+            stats[name] = rounded[name][i]
         raw[cell.key] = stats
     collated = {key: position for position, key in enumerate(_collation_order(list(raw)))}
     counts.sort(key=lambda c: collated[c.key])
