@@ -415,7 +415,7 @@ def _tenths(percent: float) -> int:
 class Observations:
     """Every observation of a year: one per metric and record (a provider-year, a
     practice-year...) that gives it a value. `records` holds each source's records (its rows:
-    practice_id, obs_key and the source's d_<dimension> columns), sorted by practice;
+    practice_id, obs_key and the source's d_<dimension> columns), in no particular order;
     per observation: its metric (index in METRICS), source and record (row in that source's
     records), `exact` (the exact numeric, as text) and `v` (float8)."""
 
@@ -545,7 +545,7 @@ def read_observations(
                 new_columns=["practice_id", "obs_key", *read, *ratios],
                 infer_schema=False,
                 schema_overrides={"practice_id": pl.Int64},
-            ).sort("practice_id", maintain_order=True)
+            )
             # One input row per practice and kind.
             by_practice = {
                 row.practice_id: row for row in inputs if row.kind == source.submission_kind
@@ -809,13 +809,9 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
         )
 
     # Observations per practice in each cell, by practice id.
-    # (Each source's records are sorted by practice: its practices are where the id changes.)
     practice_list = np.unique(
         np.concatenate(
-            [
-                ids[np.r_[True, ids[1:] != ids[:-1]]]
-                for ids in (r["practice_id"].to_numpy() for r in observations.records.values())
-            ]
+            [r["practice_id"].to_numpy() for r in observations.records.values()]
             or [np.zeros(0, dtype=np.int64)]
         )
     )
@@ -984,7 +980,14 @@ def observation_sets(computation: Computation, *, release_id: int) -> list[tuple
         dimensions = list(source.dimension_sql)
         rank_indexes = [0, *(RANK_CODES.index(code) for code in dimensions)]
         size = len(records)
-        keys = records["obs_key"].fill_null("")
+        # Positions are the records ordered by practice, a practice's positions a run:
+        # position p holds record order[p], record r is at position position_of[r].
+        record_practices = records["practice_id"].to_numpy()
+        order = np.argsort(record_practices, kind="stable")
+        position_of = np.empty(size, dtype=np.int64)
+        position_of[order] = np.arange(size)
+        practices = record_practices[order]
+        keys = records["obs_key"].fill_null("").gather(order)
         # Provider pseudonyms are SHA-256 digests in lower-case hex: stored as their bytes.
         joined = keys.str.join("").item()
         try:
@@ -999,20 +1002,19 @@ def observation_sets(computation: Computation, *, release_id: int) -> list[tuple
         )
         if not digests and keys.str.contains(",", literal=True).any():
             raise ValueError(f"An observation key of {source.code} holds a comma.")
-        # Each record is a position (records are sorted by practice, so a practice's positions
-        # are a run). Each text list is built once over all positions, each practice's part of
-        # it a slice; ranks are a grid of metric x rank dimension x position, each practice's
-        # columns of it as bytes.
+        # Each text list is built once over all positions, each practice's part of it a slice;
+        # ranks are a grid of metric x rank dimension x position, each practice's columns of it
+        # as bytes.
         entries = {"keys": keys} if not digests else {}
         for row, code in enumerate(dimensions):
             index = summary.record_codes[source.code][code]
             if len(index) and index.min() < 0:
                 raise ValueError(f"A record of {source.code} has no {code}.")
-            entries[f"d{row}"] = pl.Series(index, dtype=pl.Int64)
+            entries[f"d{row}"] = pl.Series(index[order], dtype=pl.Int64)
         rank_grid = np.full((len(codes), len(rank_indexes), size), NO_RANK, dtype=">u2")
         for row, code in enumerate(codes):
             chosen = np.flatnonzero(metric_of == registered.index(code))
-            at = record_of[chosen]
+            at = position_of[record_of[chosen]]
             if len(at) and np.bincount(at, minlength=size).max() > 1:
                 raise ValueError(f"Two observations of {code} come from one record.")
             values = np.zeros(size, dtype=np.int64)
@@ -1042,7 +1044,6 @@ def observation_sets(computation: Computation, *, release_id: int) -> list[tuple
         index_texts, value_texts = texts[: len(dimensions)], texts[len(dimensions) :]
         dictionaries = [summary.dimension_values[code] for code in dimensions]
         rank_dimensions = [RANK_CODES[i] for i in rank_indexes]
-        practices = records["practice_id"].to_numpy()
         starts = np.flatnonzero(np.r_[True, practices[1:] != practices[:-1]])
         ends = np.r_[starts[1:], size]
         for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
