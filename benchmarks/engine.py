@@ -249,14 +249,61 @@ def observation_changes(
     metrics: list[Metric] | None = None,
 ) -> list[ObservationChange]:
     """Every observation that differs between `inputs` and an earlier version's inputs, each
-    read with its own settings (minimum clinical FTE) and recorded region and size band."""
+    read with its own settings (minimum clinical FTE, targets) and recorded region and size
+    band. An observation depends on its record, its input row and those settings alone (see
+    metrics.ObservationSource), so under the same settings only the practices and kinds whose
+    input row differs are read: a correction of one practice's file reads that file twice."""
+    old_inputs = earlier.inputs
+    if _settings_params(rules) == _settings_params(earlier.rules):
+        inputs, old_inputs = _differing_inputs(inputs, old_inputs)
+        if not inputs and not old_inputs:
+            return []
+    return _read_changes(
+        year=year,
+        inputs=inputs,
+        rules=rules,
+        old_inputs=old_inputs,
+        old_rules=earlier.rules,
+        metrics=metrics,
+    )
+
+
+def _settings_params(rules: RuleSet) -> dict:
+    """The query parameters that come from the rule settings rather than the inputs."""
+    inputs = {"submission_ids", "practice_ids", "regions", "size_bands"}
+    return {k: v for k, v in _params(year=0, inputs=[], rules=rules).items() if k not in inputs}
+
+
+def _differing_inputs(
+    inputs: list[InputRow], old_inputs: list[InputRow]
+) -> tuple[list[InputRow], list[InputRow]]:
+    """Both lists without the practices' kinds whose input row is the same in each."""
+    old_rows = {(row.practice_id, row.kind): row for row in old_inputs}
+    same = {
+        (row.practice_id, row.kind)
+        for row in inputs
+        if old_rows.get((row.practice_id, row.kind)) == row
+    }
+    return (
+        [row for row in inputs if (row.practice_id, row.kind) not in same],
+        [row for row in old_inputs if (row.practice_id, row.kind) not in same],
+    )
+
+
+def _read_changes(
+    *,
+    year: int,
+    inputs: list[InputRow],
+    rules: RuleSet,
+    old_inputs: list[InputRow],
+    old_rules: RuleSet,
+    metrics: list[Metric] | None = None,
+) -> list[ObservationChange]:
+    """observation_changes over the whole of both lists, in one statement."""
     metrics = list(metrics or METRICS.values())
     params = _params(year=year, inputs=inputs, rules=rules)
     params.update(
-        {
-            f"old_{k}": v
-            for k, v in _params(year=year, inputs=earlier.inputs, rules=earlier.rules).items()
-        }
+        {f"old_{k}": v for k, v in _params(year=year, inputs=old_inputs, rules=old_rules).items()}
     )
     with connection.cursor() as cursor:
         cursor.execute(_changes_sql(metrics), params)

@@ -69,7 +69,12 @@ DIMENSION_CHOICES = [(d.code, d.label) for d in DIMENSIONS.values()]
 @dataclass(frozen=True)
 class ObservationSource:
     """Where observations of a family of metrics come from. Metrics of one source share their
-    observations, so they also share their suppression pattern (rules.py)."""
+    observations, so they also share their suppression pattern (rules.py).
+
+    Its SQL (and its metrics') reads only the record (`r.`), the practice's input row of the
+    release (`i.`) and the rule settings' parameters: an observation depends on nothing else,
+    which lets a correction release compare only the inputs that changed
+    (engine.observation_changes)."""
 
     code: str
     label: str  # what one observation is, e.g. "provider-year"

@@ -214,3 +214,54 @@ def test_the_suppression_report_explains_differencing(republished, client_as, an
     page = client_as(analyst).get(url).content.decode()
     assert "<code>differencing</code>" in page
     assert "the change of the total since v1: 1 observation from 1 practice" in page
+
+
+def test_changes_read_only_the_inputs_that_differ(republished):
+    """observation_changes reads only the practices and kinds whose input row differs between
+    the versions; the changes are those of reading both versions whole."""
+    from dataclasses import replace
+
+    from benchmarks import engine
+
+    coalition, practice, first, second, _rows = republished
+    new_inputs = selectors.release_inputs(release=second)
+    old_inputs = selectors.release_inputs(release=first)
+    moved = coalition.members[4].pk  # recorded in another region in the new version
+    new_inputs = [
+        replace(row, region="west" if row.region != "west" else "south")
+        if row.practice_id == moved
+        else row
+        for row in new_inputs
+    ]
+    dropped = coalition.members[6].pk  # its financials not in the new version
+    new_inputs = [
+        row
+        for row in new_inputs
+        if not (row.practice_id == dropped and row.kind == "practice_financials")
+    ]
+    earlier = selectors.earlier_published_versions(release=second)[0]
+    earlier = replace(earlier, inputs=old_inputs)
+
+    def whole(rules):
+        return engine._read_changes(
+            year=YEAR, inputs=new_inputs, rules=rules, old_inputs=old_inputs, old_rules=first.rules
+        )
+
+    def narrowed(rules):
+        return engine.observation_changes(
+            year=YEAR, inputs=new_inputs, rules=rules, earlier=earlier
+        )
+
+    changes = narrowed(second.rules)
+    assert sorted(map(repr, changes)) == sorted(map(repr, whole(second.rules)))
+    assert {c.practice for c in changes} == {practice.pk, moved, dropped}
+    # Under other settings every input is compared: here a higher minimum clinical FTE.
+    stricter = replace(second.rules, min_clinical_fte=Decimal("0.9"))
+    changes = narrowed(stricter)
+    assert sorted(map(repr, changes)) == sorted(map(repr, whole(stricter)))
+    assert len({c.practice for c in changes}) > 3
+    # Nothing differs: nothing is read.
+    assert (
+        engine.observation_changes(year=YEAR, inputs=old_inputs, rules=first.rules, earlier=earlier)
+        == []
+    )
