@@ -252,11 +252,15 @@ def observation_changes(
     read with its own settings (minimum clinical FTE, targets) and recorded region and size
     band. An observation depends on its record, its input row and those settings alone (see
     metrics.ObservationSource), so under the same settings only the practices and kinds whose
-    input row differs are read: a correction of one practice's file reads that file twice."""
+    input row differs are read, for the metrics of those kinds: a correction of one practice's
+    file reads that file twice."""
     old_inputs = earlier.inputs
+    metrics = list(metrics or METRICS.values())
     if _settings_params(rules) == _settings_params(earlier.rules):
         inputs, old_inputs = _differing_inputs(inputs, old_inputs)
-        if not inputs and not old_inputs:
+        kinds = {row.kind for row in [*inputs, *old_inputs]}
+        metrics = [m for m in metrics if m.source.submission_kind in kinds]
+        if not metrics:
             return []
     return _read_changes(
         year=year,
