@@ -368,7 +368,8 @@ class ObservationSet(PracticeOwnedModel):
     # each instead (and no observation_keys): half the size to write.
     observation_digests = models.BinaryField(null=True, blank=True)
     dimensions = ArrayField(models.CharField(max_length=20), default=list, blank=True)
-    # For each dimension, its distinct values (a JSON list of lists, in `dimensions` order)...
+    # For each dimension, the values its indexes point into (the release's values of that
+    # dimension, sorted; a JSON list of lists, in `dimensions` order)...
     dimension_dictionaries = models.JSONField(default=list, blank=True)
     # ...and each position's 0-based index into them: dimension d's, position i's entry is
     # number (d - 1) x size + i.
