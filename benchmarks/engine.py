@@ -500,8 +500,8 @@ def _input_field(source, dimension: str) -> str | None:
 def _source_rows_sql(source, metrics: list[Metric]) -> str:
     """One row per eligible record of a source: practice, key, the source's dimension values
     and, for each of its metrics where the record is an observation of it, the exact ratio
-    (numeric division, computed once); as one CSV text. Dimensions that are a column of the input row are left
-    out (read_observations takes them from the inputs)."""
+    (numeric division, computed once); as one CSV text. Dimensions that are a column of the
+    input row are left out (read_observations takes them from the inputs)."""
     fields = ["r.practice_id::text", _csv_field(f"({source.key_sql})::text")]
     fields += [
         _csv_field(f"({source.dimension_sql[code]})::text")
@@ -846,12 +846,12 @@ def summarize(observations: Observations, metrics: list[Metric]) -> Summary:
                 sum(Decimal(exact[int(rows[i])]) for i in range(begin, begin + size))
                 for begin, size in zip(start.tolist(), n.tolist(), strict=True)
             ]
-            ten_thousandths = pl.Series(
-                [
-                    int(Decimal(text).quantize(FOUR_PLACES, ROUND_HALF_UP).scaleb(4))
-                    for text in exact
-                ]
-            ).cast(pl.Int64, strict=False)
+            stored = [
+                int(Decimal(text).quantize(FOUR_PLACES, ROUND_HALF_UP).scaleb(4)) for text in exact
+            ]
+        ten_thousandths = pl.Series(
+            [value if -(2**63) <= value < 2**63 else None for value in stored], dtype=pl.Int64
+        )
     # More than a 64-bit integer holds: refused, never stored wrong.
     if ten_thousandths.null_count():
         raise ValueError(

@@ -178,3 +178,23 @@ def test_a_tie_of_floats_is_ranked_by_the_exact_values(db):
     # Both ranked, in their cell of 60, one place apart (not tied, not the cell's ends).
     assert len(ranks) == 2 and Decimal(0) < ranks[0] < ranks[1] < Decimal(100)
     assert abs(ranks[1] - ranks[0] - Decimal(100) / 59) <= Decimal("0.1")
+
+
+def test_a_value_too_large_to_store_fails_the_computation(db):
+    """Observation sets keep values as 64-bit ten-thousandths (up to about 9.2 x 10^14): a
+    larger ratio is refused with an error, never stored wrong. (The upload maxima and the
+    default minimum clinical FTE keep ratios far below it.)"""
+    practices = factories.practices(5)
+    for number, practice in enumerate(practices):
+        sub = factories.submission(practice, kind="provider_year", year=YEAR)
+        row = factories.random_provider(random.Random(number), f"P{number}")
+        if number == 0:
+            row.update(clinical_fte=Decimal("0.001"), total_compensation=Decimal("999999999999.99"))
+        factories.provider_rows(practice, sub, [row], year=YEAR)
+    inputs = selectors.current_inputs(year=YEAR)
+    rules = RuleSet(min_clinical_fte=Decimal("0.001"))
+    with pytest.raises(ValueError, match="too large to store: 999999999999990"):
+        engine.compute(year=YEAR, inputs=inputs, rules=rules)
+    # Within the limit, the same provider is stored.
+    rules = RuleSet(min_clinical_fte=Decimal("0.5"))
+    assert engine.compute(year=YEAR, inputs=inputs, rules=rules).cells
