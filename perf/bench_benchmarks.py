@@ -54,7 +54,7 @@ ATTEMPTS = 3
 # Computations of each year's release, and runs of the script (half before the release, half
 # after); the best of each side counts. More runs bring both sides nearer their floors on a
 # shared machine.
-RELEASE_RUNS = int(os.environ.get("PERF_RELEASE_RUNS", "8"))
+RELEASE_RUNS = 8
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -574,14 +574,17 @@ def correct_one_practice(year: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (submission_id, {columns}) "  # noqa: S608 - fixed names
-            # Ordered, so that the provider whose wRVUs change below is the same in every run.
-            f"SELECT %s, {columns} FROM {table} WHERE submission_id = %s ORDER BY id",
+            f"SELECT %s, {columns} FROM {table} WHERE submission_id = %s",
             [new.pk, old.pk],
         )
+        # The provider first loaded into the old file (the loading is seeded): the same one in
+        # every run, whatever order the copy above was written in.
         cursor.execute(
             f"UPDATE {table} SET work_rvus = work_rvus + 321.09 "  # noqa: S608 - fixed names
-            f"WHERE id = (SELECT min(id) FROM {table} WHERE submission_id = %s)",
-            [new.pk],
+            f"WHERE submission_id = %s AND provider_pseudonym = ("
+            f"SELECT provider_pseudonym FROM {table} WHERE submission_id = %s "
+            "ORDER BY id LIMIT 1)",
+            [new.pk, old.pk],
         )
         cursor.execute(f"ANALYZE {table}")
     return old.practice_id
