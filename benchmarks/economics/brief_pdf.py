@@ -47,7 +47,10 @@ def _styles():
     base = getSampleStyleSheet()
     return {
         "title": ParagraphStyle("title", parent=base["Title"], alignment=TA_LEFT, fontSize=18),
-        "h2": ParagraphStyle("h2", parent=base["Heading2"], textColor=INK, spaceBefore=10),
+        # A heading stays on the page of what follows it, never alone at a page's foot.
+        "h2": ParagraphStyle(
+            "h2", parent=base["Heading2"], textColor=INK, spaceBefore=10, keepWithNext=1
+        ),
         "body": ParagraphStyle("body", parent=base["BodyText"], fontSize=9.5, leading=12.5),
         "small": ParagraphStyle(
             "small", parent=base["BodyText"], fontSize=8, leading=10, textColor=MUTED

@@ -117,6 +117,19 @@ def test_pdf_brief_pages_and_text(negotiation, practice_a, tmp_path):
     assert _colored_share(pages[1]) > _colored_share(pages[0])
 
 
+def test_pdf_headings_are_never_alone_at_a_page_foot(negotiation, practice_a, tmp_path):
+    _pdf_tools()
+    model = selectors.economics_model(practice=practice_a, year=2024)
+    pages = _pdf_text(brief.brief_pdf(model), tmp_path).split("\f")
+    headings = ("Against the coalition", "Scenarios", "The itemized asks", "Quality figures")
+    for number, page in enumerate(pages, start=1):
+        # The last line above the footer ("... hospital support brief 2024   page N").
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        body = [line for line in lines if "hospital support brief" not in line]
+        if body:
+            assert body[-1] not in (*headings, "Sources"), f"page {number} ends with {body[-1]!r}"
+
+
 def test_pdf_never_shows_withheld_figures(negotiation, practice_a, tmp_path):
     from benchmarks.models import BenchmarkCell
 
